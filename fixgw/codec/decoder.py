@@ -1,0 +1,243 @@
+"""Dictionary-driven decoding: pairs -> typed header/body with repeating groups, validated.
+
+Validation follows FIX session rules so every failure maps to one SessionRejectReason (373)
+and the RefTagID (371) that caused it.  Unknown tags are an error by default (the acceptor's
+stance); a client may choose to keep them aside instead, because an execution report with a
+tag the exchange added yesterday still describes a real fill.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from ..dictionary import Dictionary, GroupDef, Member, MessageDef
+from .errors import FramingError, RejectReason, ValidationError
+from .framing import verify_frame
+from .tokenizer import split_fields
+from .values import parser_for
+
+__all__ = ["Decoder", "FixMessage", "TAG_ALIASES"]
+
+#: Legacy tags Kalshi still accepts (changelog 1.0.17): (MsgType, old tag) -> current tag.
+#: 297 was QuoteConfirmStatus before 21010; 21003 was SkipPendingExecReports before 21011.
+#: Both are read as their current tag when the current one is absent; we never send them.
+TAG_ALIASES: dict[tuple[str, int], int] = {("U8", 297): 21010, ("A", 21003): 21011}
+
+_POSITIONAL = (8, 9, 35, 10)
+_SECRET_TAGS = frozenset({95, 96, 89, 93, 554})
+
+
+@dataclass(slots=True, repr=False)
+class FixMessage:
+    """A decoded message: typed values by tag; a group's count tag maps to a list of entries."""
+
+    msg_type: str
+    header: dict[int, Any]
+    body: dict[int, Any]
+    raw: bytes = b""
+    pairs: list[tuple[int, bytes]] = field(default_factory=list, repr=False)
+    unknown: list[tuple[int, bytes]] = field(default_factory=list)
+
+    def __repr__(self) -> str:
+        # RawData (96) carries the Logon signature: never shown.
+        body = {t: ("<redacted>" if t in _SECRET_TAGS else v) for t, v in self.body.items()}
+        return f"FixMessage(msg_type={self.msg_type!r}, header={self.header!r}, body={body!r})"
+
+    @property
+    def seq(self) -> int | None:
+        return self.header.get(34)
+
+    def get(self, tag: int, default: Any = None) -> Any:
+        if tag in self.body:
+            return self.body[tag]
+        return self.header.get(tag, default)
+
+    def raw_value(self, tag: int) -> bytes | None:
+        """The exact wire bytes of the first occurrence of ``tag`` (signatures need them)."""
+        for t, v in self.pairs:
+            if t == tag:
+                return v
+        return None
+
+
+Conv = tuple[Callable[[bytes], Any], frozenset[str] | None, bool]
+
+
+class Decoder:
+    """Decode framed messages against one dictionary.  Stateless after construction."""
+
+    def __init__(
+        self,
+        dictionary: Dictionary,
+        *,
+        allow_unknown_tags: bool = False,
+        verify: bool = True,
+    ) -> None:
+        self.dictionary = dictionary
+        self.allow_unknown_tags = allow_unknown_tags
+        self.verify = verify
+        self._begin = dictionary.begin_string.encode()
+        self._conv: dict[int, Conv] = {}
+        for num, fd in dictionary.fields.items():
+            enums = frozenset(fd.enums) if fd.enums else None
+            multi = fd.type in ("MULTIPLEVALUESTRING", "MULTIPLESTRINGVALUE", "MULTIPLECHARVALUE")
+            self._conv[num] = (parser_for(fd.type), enums, multi)
+        self._header_tags = dictionary.header_tags - set(_POSITIONAL)
+        self._header_required = tuple(
+            m.field.number for m in dictionary.header if m.required and m.field.number not in _POSITIONAL
+        )
+        self._plans: dict[str, tuple[MessageDef, dict[int, Member]]] = {
+            mt: (md, {m.field.number: m for m in md.members}) for mt, md in dictionary.messages.items()
+        }
+
+    # ----------------------------------------------------------------------------------------
+
+    def decode(self, raw: bytes) -> FixMessage:
+        """Decode one whole message.  Raises ``FramingError`` or ``ValidationError``."""
+        if self.verify:
+            verify_frame(raw, self._begin)
+        try:
+            pairs = split_fields(raw, self.dictionary.data_length_tags)
+        except ValidationError as exc:
+            exc.seq = _peek_seq(raw)
+            raise
+        if len(pairs) < 4 or pairs[0][0] != 8 or pairs[1][0] != 9 or pairs[-1][0] != 10:
+            raise FramingError("message does not start with 8, 9 and end with 10")
+        tag35, mt_b = pairs[2]
+        if tag35 != 35:
+            raise ValidationError(RejectReason.TAG_OUT_OF_ORDER, "MsgType (35) must be the third field", tag=35)
+        msg_type = mt_b.decode("ascii", "replace")
+        header: dict[int, Any] = {}
+        seq = None
+        for t, v in pairs:
+            if t == 34:
+                seq = int(v) if v.isdigit() else None
+                break
+        plan = self._plans.get(msg_type)
+        if plan is None:
+            raise ValidationError(RejectReason.INVALID_MSGTYPE, "Invalid MsgType", tag=35, msg_type=msg_type, seq=seq, value=mt_b)
+        try:
+            body, unknown = self._body(pairs, msg_type, plan, header)
+            for t in self._header_required:
+                if t not in header:
+                    raise ValidationError(RejectReason.REQUIRED_TAG_MISSING, "Required tag missing", tag=t)
+        except ValidationError as exc:
+            exc.msg_type = exc.msg_type or msg_type
+            exc.seq = seq
+            raise
+        return FixMessage(msg_type, header, body, raw, pairs, unknown)
+
+    def _convert(self, tag: int, value: bytes) -> Any:
+        parse, enums, multi = self._conv[tag]
+        try:
+            out = parse(value)
+        except ValueError:
+            raise ValidationError(RejectReason.INCORRECT_DATA_FORMAT, "Incorrect data format for value", tag=tag, value=value) from None
+        if enums is not None:
+            s = value.decode("utf-8", "replace")
+            bad = any(x not in enums for x in s.split(" ")) if multi else s not in enums
+            if bad:
+                raise ValidationError(RejectReason.INCORRECT_VALUE, "Value is incorrect (out of range) for this tag", tag=tag, value=value)
+        return out
+
+    def _body(
+        self,
+        pairs: list[tuple[int, bytes]],
+        msg_type: str,
+        plan: tuple[MessageDef, dict[int, Member]],
+        header: dict[int, Any],
+    ) -> tuple[dict[int, Any], list[tuple[int, bytes]]]:
+        mdef, members = plan
+        body: dict[int, Any] = {}
+        unknown: list[tuple[int, bytes]] = []
+        header_tags = self._header_tags
+        conv = self._conv
+        i, n = 3, len(pairs) - 1
+        while i < n:
+            tag, value = pairs[i]
+            m = members.get(tag)
+            if m is None:
+                if tag in header_tags:
+                    if tag in header:
+                        raise ValidationError(RejectReason.TAG_APPEARS_MORE_THAN_ONCE, "Tag appears more than once", tag=tag)
+                    header[tag] = self._convert(tag, value)
+                    i += 1
+                    continue
+                alias = TAG_ALIASES.get((msg_type, tag))
+                if alias is not None and alias in members:
+                    m = members[alias]
+                    tag = alias
+                    if tag in body:  # the current tag wins over the legacy one
+                        i += 1
+                        continue
+                elif tag in conv:
+                    if tag in _POSITIONAL:
+                        raise ValidationError(RejectReason.TAG_OUT_OF_ORDER, "Tag specified out of required order", tag=tag)
+                    if self.allow_unknown_tags:
+                        unknown.append((tag, value))
+                        i += 1
+                        continue
+                    raise ValidationError(RejectReason.TAG_NOT_DEFINED_FOR_MESSAGE, "Tag not defined for this message type", tag=tag)
+                else:
+                    if self.allow_unknown_tags:
+                        unknown.append((tag, value))
+                        i += 1
+                        continue
+                    raise ValidationError(RejectReason.UNDEFINED_TAG, "Undefined tag received", tag=tag)
+            if tag in body:
+                raise ValidationError(RejectReason.TAG_APPEARS_MORE_THAN_ONCE, "Tag appears more than once", tag=tag)
+            if m.group is not None:
+                count = self._convert(tag, value)
+                entries, i = self._group(pairs, i + 1, n, m.group, count)
+                body[tag] = entries
+                continue
+            body[tag] = self._convert(tag, value)
+            i += 1
+        for m in mdef.members:
+            if m.required and m.field.number not in body:
+                raise ValidationError(RejectReason.REQUIRED_TAG_MISSING, "Required tag missing", tag=m.field.number)
+        return body, unknown
+
+    def _group(
+        self, pairs: list[tuple[int, bytes]], i: int, n: int, g: GroupDef, count: int
+    ) -> tuple[list[dict[int, Any]], int]:
+        delim = g.delimiter
+        gtags = g.tags
+        bymember = {m.field.number: m for m in g.members}
+        entries: list[dict[int, Any]] = []
+        while i < n and pairs[i][0] == delim:
+            entry: dict[int, Any] = {}
+            while i < n:
+                tag, value = pairs[i]
+                if tag not in gtags or (tag == delim and entry):
+                    break
+                if tag in entry:
+                    raise ValidationError(RejectReason.GROUP_FIELDS_OUT_OF_ORDER, "Repeating group fields out of order", tag=tag)
+                m = bymember[tag]
+                if m.group is not None:
+                    entry[tag], i = self._group(pairs, i + 1, n, m.group, self._convert(tag, value))
+                    continue
+                entry[tag] = self._convert(tag, value)
+                i += 1
+            for m in g.members:
+                if m.required and m.field.number not in entry:
+                    raise ValidationError(RejectReason.REQUIRED_TAG_MISSING, "Required tag missing in repeating group", tag=m.field.number)
+            entries.append(entry)
+        if len(entries) != count:
+            raise ValidationError(
+                RejectReason.INCORRECT_NUMINGROUP_COUNT,
+                f"Incorrect NumInGroup count for repeating group: says {count}, found {len(entries)}",
+                tag=g.count.number,
+            )
+        return entries, i
+
+
+def _peek_seq(raw: bytes) -> int | None:
+    p = raw.find(b"\x0134=")
+    if p < 0:
+        return None
+    q = raw.find(b"\x01", p + 4)
+    v = raw[p + 4 : q]
+    return int(v) if v.isdigit() else None

@@ -1,0 +1,201 @@
+"""Wire value <-> Python value conversion, by QuickFIX type name.
+
+Parsers take the raw ``bytes`` between ``=`` and SOH and raise ``ValueError`` on bad format;
+the decoder turns that into SessionRejectReason 6.  Formatters return ``bytes``.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from datetime import UTC, date, datetime, time
+from decimal import Decimal
+from enum import Enum
+from typing import Any
+
+__all__ = ["parser_for", "formatter_for", "format_timestamp", "parse_timestamp", "format_decimal"]
+
+_TS = re.compile(rb"(\d{4})(\d{2})(\d{2})-(\d{2}):(\d{2}):(\d{2})(?:\.(\d{1,9}))?")
+_TIME = re.compile(rb"(\d{2}):(\d{2}):(\d{2})(?:\.(\d{1,9}))?")
+_DATE = re.compile(rb"(\d{4})(\d{2})(\d{2})")
+
+
+def parse_int(b: bytes) -> int:
+    if b.isdigit() or (b[:1] == b"-" and b[1:].isdigit()):
+        return int(b)
+    raise ValueError(f"not an integer: {b!r}")
+
+
+def parse_decimal(b: bytes) -> Decimal:
+    t = b[1:] if b[:1] == b"-" else b
+    if t.replace(b".", b"", 1).isdigit():
+        return Decimal(b.decode("ascii"))
+    raise ValueError(f"not a decimal number: {b!r}")
+
+
+def parse_bool(b: bytes) -> bool:
+    if b == b"Y":
+        return True
+    if b == b"N":
+        return False
+    raise ValueError(f"not Y or N: {b!r}")
+
+
+def parse_str(b: bytes) -> str:
+    return b.decode("utf-8")
+
+
+def parse_char(b: bytes) -> str:
+    if len(b) != 1:
+        raise ValueError(f"not a single character: {b!r}")
+    return b.decode("ascii")
+
+
+def _frac_to_micro(frac: bytes | None) -> int:
+    if not frac:
+        return 0
+    return int((frac + b"000000")[:6])
+
+
+def parse_timestamp(b: bytes) -> datetime:
+    m = _TS.fullmatch(b)
+    if m is None:
+        raise ValueError(f"not a UTCTimestamp (YYYYMMDD-HH:MM:SS[.sss]): {b!r}")
+    y, mo, d, h, mi, s, frac = m.groups()
+    sec = int(s)
+    if sec == 60:  # leap second: FIX allows it, datetime does not
+        sec = 59
+    return datetime(int(y), int(mo), int(d), int(h), int(mi), sec, _frac_to_micro(frac), UTC)
+
+
+def parse_time(b: bytes) -> time:
+    m = _TIME.fullmatch(b)
+    if m is None:
+        raise ValueError(f"not a UTCTimeOnly (HH:MM:SS[.sss]): {b!r}")
+    h, mi, s, frac = m.groups()
+    return time(int(h), int(mi), min(int(s), 59), _frac_to_micro(frac), UTC)
+
+
+def parse_date(b: bytes) -> date:
+    m = _DATE.fullmatch(b)
+    if m is None:
+        raise ValueError(f"not a date (YYYYMMDD): {b!r}")
+    return date(int(m[1]), int(m[2]), int(m[3]))
+
+
+def parse_data(b: bytes) -> bytes:
+    return b
+
+
+_PARSERS: dict[str, Callable[[bytes], Any]] = {
+    "INT": parse_int, "SEQNUM": parse_int, "LENGTH": parse_int, "NUMINGROUP": parse_int,
+    "TAGNUM": parse_int, "DAYOFMONTH": parse_int,
+    "PRICE": parse_decimal, "QTY": parse_decimal, "AMT": parse_decimal, "FLOAT": parse_decimal,
+    "PRICEOFFSET": parse_decimal, "PERCENTAGE": parse_decimal, "DECIMAL": parse_decimal,
+    "BOOLEAN": parse_bool, "CHAR": parse_char,
+    "UTCTIMESTAMP": parse_timestamp, "TZTIMESTAMP": parse_str,
+    "UTCTIMEONLY": parse_time, "UTCDATEONLY": parse_date, "UTCDATE": parse_date,
+    "LOCALMKTDATE": parse_date,
+    "DATA": parse_data, "XMLDATA": parse_data,
+}  # fmt: skip
+
+
+def parser_for(fix_type: str) -> Callable[[bytes], Any]:
+    return _PARSERS.get(fix_type, parse_str)
+
+
+# --- formatting -----------------------------------------------------------------------------
+
+
+def format_decimal(v: Decimal | int) -> bytes:
+    if isinstance(v, int) and not isinstance(v, bool):
+        return str(v).encode()
+    if not isinstance(v, Decimal):
+        raise ValueError(f"expected Decimal, got {type(v).__name__} {v!r} (floats are not accepted)")
+    if not v.is_finite():
+        raise ValueError(f"not a finite number: {v}")
+    return format(v, "f").encode()
+
+
+def format_int(v: int) -> bytes:
+    if isinstance(v, bool) or not isinstance(v, int):
+        raise ValueError(f"expected int, got {type(v).__name__} {v!r}")
+    return str(v).encode()
+
+
+def format_bool(v: bool) -> bytes:
+    if not isinstance(v, bool):
+        raise ValueError(f"expected bool, got {type(v).__name__} {v!r}")
+    return b"Y" if v else b"N"
+
+
+def format_str(v: str) -> bytes:
+    if not isinstance(v, str):
+        raise ValueError(f"expected str, got {type(v).__name__} {v!r}")
+    if "\x01" in v:
+        raise ValueError("contains SOH (\\x01)")
+    if not v:
+        raise ValueError("empty string (FIX has no empty values; omit the field)")
+    return v.encode("utf-8")
+
+
+def format_timestamp(v: datetime) -> bytes:
+    """``YYYYMMDD-HH:MM:SS.mmm`` (Kalshi's format); microseconds only when they are not whole ms."""
+    if not isinstance(v, datetime):
+        raise ValueError(f"expected datetime, got {type(v).__name__} {v!r}")
+    if v.tzinfo is None:
+        raise ValueError(f"naive datetime {v!r}: FIX timestamps are UTC, pass an aware datetime")
+    v = v.astimezone(UTC)
+    us = v.microsecond
+    head = f"{v.year:04d}{v.month:02d}{v.day:02d}-{v.hour:02d}:{v.minute:02d}:{v.second:02d}"
+    if us % 1000:
+        return f"{head}.{us:06d}".encode()
+    return f"{head}.{us // 1000:03d}".encode()
+
+
+def format_time(v: time) -> bytes:
+    if not isinstance(v, time):
+        raise ValueError(f"expected time, got {type(v).__name__} {v!r}")
+    return f"{v.hour:02d}:{v.minute:02d}:{v.second:02d}.{v.microsecond // 1000:03d}".encode()
+
+
+def format_date(v: date) -> bytes:
+    if not isinstance(v, date) or isinstance(v, datetime):
+        raise ValueError(f"expected date, got {type(v).__name__} {v!r}")
+    return f"{v.year:04d}{v.month:02d}{v.day:02d}".encode()
+
+
+def format_data(v: bytes) -> bytes:
+    if not isinstance(v, bytes | bytearray):
+        raise ValueError(f"expected bytes, got {type(v).__name__}")
+    return bytes(v)
+
+
+_FORMATTERS: dict[str, Callable[[Any], bytes]] = {
+    "INT": format_int, "SEQNUM": format_int, "LENGTH": format_int, "NUMINGROUP": format_int,
+    "TAGNUM": format_int, "DAYOFMONTH": format_int,
+    "PRICE": format_decimal, "QTY": format_decimal, "AMT": format_decimal, "FLOAT": format_decimal,
+    "PRICEOFFSET": format_decimal, "PERCENTAGE": format_decimal, "DECIMAL": format_decimal,
+    "BOOLEAN": format_bool,
+    "UTCTIMESTAMP": format_timestamp, "UTCTIMEONLY": format_time,
+    "UTCDATEONLY": format_date, "UTCDATE": format_date, "LOCALMKTDATE": format_date,
+    "DATA": format_data, "XMLDATA": format_data,
+}  # fmt: skip
+
+
+def formatter_for(fix_type: str) -> Callable[[Any], bytes]:
+    base = _FORMATTERS.get(fix_type, format_str)
+
+    def fmt(v: Any) -> bytes:
+        if isinstance(v, Enum):
+            v = v.value
+            if isinstance(v, str):
+                return format_str(v)
+            if isinstance(v, bool):
+                return format_bool(v)
+            if isinstance(v, int):
+                return format_int(v)
+        return base(v)
+
+    fmt.__name__ = f"format_{fix_type.lower()}"
+    return fmt

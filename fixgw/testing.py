@@ -1,0 +1,1 @@
+"""pytest plugin: fixtures that start a Kalshi simulator for strategy tests."""
