@@ -101,7 +101,10 @@ class Decoder:
         try:
             pairs = split_fields(raw, self.dictionary.data_length_tags)
         except ValidationError as exc:
-            exc.seq = _peek_seq(raw)
+            seq_b = _peek(raw, b"34")
+            exc.seq = int(seq_b) if seq_b is not None and seq_b.isdigit() else None
+            mt = _peek(raw, b"35")
+            exc.msg_type = mt.decode("ascii", "replace") if mt else None
             raise
         if len(pairs) < 4 or pairs[0][0] != 8 or pairs[1][0] != 9 or pairs[-1][0] != 10:
             raise FramingError("message does not start with 8, 9 and end with 10")
@@ -152,6 +155,7 @@ class Decoder:
         mdef, members = plan
         body: dict[int, Any] = {}
         unknown: list[tuple[int, bytes]] = []
+        aliased: set[int] = set()  # current tags filled from a legacy alias (the current one wins)
         header_tags = self._header_tags
         conv = self._conv
         i, n = 3, len(pairs) - 1
@@ -172,6 +176,7 @@ class Decoder:
                     if tag in body:  # the current tag wins over the legacy one
                         i += 1
                         continue
+                    aliased.add(tag)
                 elif tag in conv:
                     if tag in _POSITIONAL:
                         raise ValidationError(RejectReason.TAG_OUT_OF_ORDER, "Tag specified out of required order", tag=tag)
@@ -187,7 +192,9 @@ class Decoder:
                         continue
                     raise ValidationError(RejectReason.UNDEFINED_TAG, "Undefined tag received", tag=tag)
             if tag in body:
-                raise ValidationError(RejectReason.TAG_APPEARS_MORE_THAN_ONCE, "Tag appears more than once", tag=tag)
+                if tag not in aliased:
+                    raise ValidationError(RejectReason.TAG_APPEARS_MORE_THAN_ONCE, "Tag appears more than once", tag=tag)
+                aliased.discard(tag)
             if m.group is not None:
                 count = self._convert(tag, value)
                 entries, i = self._group(pairs, i + 1, n, m.group, count)
@@ -234,10 +241,11 @@ class Decoder:
         return entries, i
 
 
-def _peek_seq(raw: bytes) -> int | None:
-    p = raw.find(b"\x0134=")
+def _peek(raw: bytes, tag: bytes) -> bytes | None:
+    """First value of a header tag found by search (for errors raised before fields are split)."""
+    key = b"\x01" + tag + b"="
+    p = raw.find(key)
     if p < 0:
         return None
-    q = raw.find(b"\x01", p + 4)
-    v = raw[p + 4 : q]
-    return int(v) if v.isdigit() else None
+    q = raw.find(b"\x01", p + len(key))
+    return raw[p + len(key) : q] if q >= 0 else None

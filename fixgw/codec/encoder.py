@@ -23,6 +23,8 @@ class FieldEncoder:
             num: (b"%d=" % num, formatter_for(fd.type)) for num, fd in dictionary.fields.items()
         }
         self._data_len = {data: length for length, data in dictionary.data_length_tags.items()}
+        #: written by ``field`` in front of their DATA field, so a given value is never repeated
+        self._length_tags = frozenset(dictionary.data_length_tags)
 
     def field(self, tag: int, value: Any) -> bytes:
         try:
@@ -39,12 +41,15 @@ class FieldEncoder:
         return prefix + data + b"\x01"
 
     def fields(self, items: Iterable[tuple[int, Any]] | Mapping[int, Any]) -> bytes:
-        """Encode items in order; a list value under a NUMINGROUP tag is a repeating group."""
+        """Encode items in order; a list value under a NUMINGROUP tag is a repeating group.
+
+        A DATA field's LENGTH tag (95 for 96) is skipped: ``field`` writes it from the data.
+        """
         if isinstance(items, Mapping):
             items = items.items()
         out: list[bytes] = []
         for tag, value in items:
-            if value is None:
+            if value is None or tag in self._length_tags:
                 continue
             if isinstance(value, list):
                 out.append(self.field(tag, len(value)))

@@ -59,14 +59,20 @@ class ValidationError(CodecError):
         self.seq = seq
         self.value = value
         self.text = text
-        parts = [text]
-        if tag is not None:
-            parts.append(f"tag={tag}")
-        if value is not None:
-            parts.append(f"value={value[:64]!r}")
-        if msg_type is not None:
-            parts.append(f"MsgType={msg_type}")
-        super().__init__(f"{'; '.join(parts)} (SessionRejectReason={int(reason)})")
+        super().__init__(text)
+
+    def __str__(self) -> str:
+        # built on demand: the decoder fills in msg_type and seq after the error is raised
+        parts = [self.text]
+        if self.tag is not None:
+            parts.append(f"tag={self.tag}")
+        if self.value is not None:
+            parts.append(f"value={self.value[:64]!r}")
+        if self.msg_type is not None:
+            parts.append(f"MsgType={self.msg_type}")
+        if self.seq is not None:
+            parts.append(f"MsgSeqNum={self.seq}")
+        return f"{'; '.join(parts)} (SessionRejectReason={int(self.reason)})"
 
 
 class EncodeError(CodecError, ValueError):

@@ -112,6 +112,13 @@ class _Fields:
                 continue
             if s.group is not None:
                 value = [e.to_fields(fmt) for e in value]
+                # an entry is found on the wire by its first field (the delimiter)
+                delim = _plan(s.group)[0][0]
+                if any(not e or e[0][0] != delim.tag for e in value):
+                    raise EncodeError(
+                        f"{s.group.__name__}.{delim.name} (tag {delim.tag}) is required: "
+                        f"it opens each entry of {type(self).__name__}.{s.name} (tag {s.tag})"
+                    )
             elif s.kind:
                 value = price_to_wire(s.tag, value, fmt)
             out.append((s.tag, value))

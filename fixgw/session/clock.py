@@ -6,7 +6,7 @@ import time
 from datetime import UTC, datetime, timedelta
 from typing import Protocol
 
-__all__ = ["Clock", "SystemClock", "FakeClock"]
+__all__ = ["Clock", "SystemClock", "FakeClock", "ScaledClock"]
 
 
 class Clock(Protocol):
@@ -43,3 +43,19 @@ class FakeClock:
     def advance(self, seconds: float) -> None:
         self._wall += timedelta(seconds=seconds)
         self._mono += seconds
+
+
+class ScaledClock:
+    """Real time running ``speed`` times faster: heartbeat tests over real sockets in
+    milliseconds, without changing HeartBtInt rules.  Drivers divide waits by ``speed``."""
+
+    def __init__(self, speed: float = 20.0) -> None:
+        self.speed = speed
+        self._wall0 = datetime.now(UTC)
+        self._mono0 = time.monotonic()
+
+    def monotonic(self) -> float:
+        return self._mono0 + (time.monotonic() - self._mono0) * self.speed
+
+    def now(self) -> datetime:
+        return self._wall0 + timedelta(seconds=self.monotonic() - self._mono0)

@@ -16,6 +16,7 @@ Two rules other engines get wrong and this one is built around:
 
 from __future__ import annotations
 
+import dataclasses
 import itertools
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -79,7 +80,9 @@ class SessionConfig:
     logout_timeout: float = 5.0
     #: extra fraction of HeartBtInt of silence before we send a TestRequest
     test_request_grace: float = 0.2
-    #: application messages older than this (seconds) are gap-filled, not resent; None = always resend
+    #: initiator: our application messages older than this (seconds) are gap-filled, not
+    #: resent (stale orders); None = always resend.  An acceptor keeps what it sent for the
+    #: client's MessageRetentionPeriod (20200, hours; 24 when not given) instead.
     resend_stale_after: float | None = 30.0
     #: reject inbound messages whose SendingTime is further than this from our clock (seconds)
     max_clock_skew: float | None = None
@@ -117,7 +120,9 @@ class Session:
         logon_handler: Callable[[FixMessage], LogonDecision] | None = None,
         dictionary: Dictionary | None = None,
     ) -> None:
-        self.config = config
+        # Our own copy: an acceptor learns target_comp_id from the Logon, and one config
+        # object may be shared by every acceptor of a port.
+        self.config = dataclasses.replace(config)
         self.profile = config.profile
         self.role = role
         self.clock = clock or SystemClock()
@@ -226,8 +231,8 @@ class Session:
             act = self._send("5", body, persist=False)
             self._to(State.LOGOUT_SENT)
             return [act]
-        if self.state in (State.CLOSED, State.DISCONNECTED):
-            return []
+        if self.state in (State.CLOSED, State.DISCONNECTED, State.LOGOUT_SENT):
+            return []  # nothing to do, or already waiting for the reply (timer runs)
         return [self._close("logout requested before logon completed")]
 
     def tick(self) -> list[Action]:
@@ -276,10 +281,16 @@ class Session:
 
     # ---- sending ------------------------------------------------------------------------------
 
+    def _now_ms(self) -> datetime:
+        """Clock time cut to whole milliseconds: Kalshi's SendingTime is YYYYMMDD-HH:MM:SS.mmm
+        (and the Logon signature covers those exact bytes)."""
+        now = self.clock.now()
+        return now.replace(microsecond=now.microsecond // 1000 * 1000)
+
     def _send(self, msg_type: str, body: bytes | Callable[[bytes, int], bytes], *, persist: bool) -> SendBytes:
         seqs = self.store.seqnums()
         seq = seqs.next_sender
-        now = self.clock.now()
+        now = self._now_ms()
         st = format_timestamp(now)
         if callable(body):
             body = body(st, seq)
@@ -363,6 +374,9 @@ class Session:
         if st is State.AWAITING_LOGON:
             if mt != "A":
                 return [self._close(f"first message was {mt}, not Logon")]
+            refusal = self._check_logon(fm)
+            if refusal is not None:
+                return self._refuse_logon(fm, refusal)
             return self._accept_logon(fm)
         if st is State.LOGON_SENT:
             if mt == "5":
@@ -395,7 +409,12 @@ class Session:
         expected = self.store.seqnums().next_target
         poss_dup = bool(h.get(43))
         if seq > expected:
-            return self._gap(expected, seq, mt == "5", fm)
+            out = []
+            if self.profile.retransmission and mt in ("1", "2"):
+                # Answered now: the counterparty's own resend will only gap-fill this admin
+                # message, so holding it back would lose it (and deadlock two-sided gaps).
+                out = self._dispatch(fm, poss_dup)
+            return out + self._gap(expected, seq, mt == "5", fm)
         if seq < expected:
             if poss_dup:
                 return []  # a duplicate we already have
@@ -454,6 +473,34 @@ class Session:
         else:
             self.store.set_next_target(seq + 1)
         return out
+
+    def _check_logon(self, fm: FixMessage) -> LogonDecision | None:
+        """Session-level Logon rules, checked before the authenticator runs (a stale or
+        misdirected Logon never reaches signature verification)."""
+        h, body = fm.header, fm.body
+        me = self.config.sender_comp_id
+        if h.get(56) != me:
+            return LogonDecision(
+                False, text=f"CompID problem: TargetCompID (56) is {h.get(56)}, expected {me}",
+                reject_reason=RejectReason.COMPID_PROBLEM, ref_tag=56,
+            )  # fmt: skip
+        skew = self.config.max_clock_skew
+        if skew is not None and abs((h[52] - self.clock.now()).total_seconds()) > skew:
+            return LogonDecision(
+                False, text=f"SendingTime accuracy problem: more than {skew:g} s from server time",
+                reject_reason=RejectReason.SENDING_TIME_ACCURACY, ref_tag=52,
+            )  # fmt: skip
+        if body[108] <= 3:
+            return LogonDecision(
+                False, text=f"HeartBtInt (108) is {body[108]}; it must be more than 3 seconds",
+                reject_reason=RejectReason.INCORRECT_VALUE, ref_tag=108,
+            )  # fmt: skip
+        if not self.profile.retransmission and not body.get(141):
+            return LogonDecision(
+                False, text=f"ResetSeqNumFlag (141) must be Y on {self.profile.name}",
+                reject_reason=RejectReason.INCORRECT_VALUE, ref_tag=141,
+            )  # fmt: skip
+        return None
 
     def _accept_logon(self, fm: FixMessage) -> list[Action]:
         assert self._logon_handler is not None
@@ -546,10 +593,9 @@ class Session:
         if begin < 1 or begin > end:
             return [ProtocolIssue(f"ResendRequest {begin}-{end} is outside what we sent (last {last})")]
         stored = {m.seq: m for m in self.store.outbound_range(begin, end)}
-        now = self.clock.now()
-        stale_before = (
-            now - timedelta(seconds=self.config.resend_stale_after) if self.config.resend_stale_after is not None else None
-        )
+        now = self._now_ms()
+        window = self._resend_window()
+        stale_before = now - timedelta(seconds=window) if window is not None else None
         out: list[Action] = []
         skipped: list[Any] = []
         gap_start: int | None = None
@@ -573,6 +619,17 @@ class Session:
             out.append(NotResent(tuple(m.seq for m in skipped), tuple(m.msg_type for m in skipped), tuple(m.raw for m in skipped)))
         self._last_sent = self.clock.monotonic()
         return out
+
+    def _resend_window(self) -> float | None:
+        """Seconds after which a stored application message is gap-filled, not resent.
+
+        The exchange must resend fills for the whole lookback window (Authentication page:
+        24 h, up to 72 h with MessageRetentionPeriod); only a client's own orders go stale.
+        """
+        if self.role == Role.ACCEPTOR:
+            hours = (self.peer_flags.message_retention_period if self.peer_flags else None) or 24
+            return hours * 3600.0
+        return self.config.resend_stale_after
 
     def _gap_fill(self, seq: int, new_seq: int, now: datetime) -> SendBytes:
         st = format_timestamp(now)

@@ -136,8 +136,15 @@ def _verify(conn: sqlite3.Connection, report: VerifyReport) -> None:
     if lines != ["ok"]:
         problems.extend(f"integrity_check: {line}" for line in lines)
     schema.check_schema(conn, report.path)
-    for table, rowid, parent, _ in conn.execute("PRAGMA foreign_key_check"):
-        problems.append(f"{table} row {rowid}: refers to a missing {parent} row")
+    for table in ("outbound", "message_log"):
+        orphans = conn.execute(
+            f"SELECT session_id, COUNT(*) FROM {table} WHERE session_id NOT IN"
+            " (SELECT session_id FROM sessions) GROUP BY session_id ORDER BY session_id"
+        )
+        for sid, count in orphans:
+            problems.append(
+                f"{table}: {count} row(s) for session {sid!r}, which has no sessions row"
+            )
     sessions = conn.execute(
         "SELECT session_id, next_sender, next_target FROM sessions ORDER BY session_id"
     ).fetchall()

@@ -8,7 +8,7 @@ message that reached the socket is always in the store and its number is never r
 from __future__ import annotations
 
 import enum
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Protocol, runtime_checkable
 
@@ -43,7 +43,7 @@ class StoredMessage:
 
     seq: int
     msg_type: str
-    raw: bytes
+    raw: bytes = field(repr=False)  # may hold a Logon signature: keep it out of logs
     sent_at: datetime  # aware, UTC
 
 
@@ -53,7 +53,7 @@ class LogEntry:
 
     direction: str  # 'in' or 'out'
     seq: int | None
-    raw: bytes
+    raw: bytes = field(repr=False)
     at: datetime  # aware, UTC
 
 

@@ -186,6 +186,8 @@ class MassCancelReport:
     session_id: str | None
     operation_id: str
     canceled_count: int
+    reject_text: str | None = None
+    """Set when the request was refused (MassCancelResponse 531=0); nothing was canceled."""
 
 
 @dataclass(frozen=True, kw_only=True)

@@ -161,6 +161,7 @@ class MarketRegistry:
     def __init__(self, configs: Iterable[MarketConfig] = (), *, auto_list: bool = True) -> None:
         self.auto_list = auto_list
         self._markets: dict[str, Market] = {}
+        self._timed: list[Market] = []
         for cfg in configs:
             self.add(cfg)
 
@@ -169,6 +170,8 @@ class MarketRegistry:
             raise ValueError(f"market {config.ticker!r} listed twice")
         market = Market(config)
         self._markets[config.ticker] = market
+        if config.close_time is not None:
+            self._timed.append(market)
         return market
 
     def get(self, ticker: str) -> Market | None:
@@ -181,6 +184,17 @@ class MarketRegistry:
     def existing(self, ticker: str) -> Market | None:
         """The market if already listed (never auto-lists)."""
         return self._markets.get(ticker)
+
+    def set_close_time(self, ticker: str, when: datetime | None) -> None:
+        """Move a market's close_time (getting_started__market_lifecycle.md: close_date_updated)."""
+        market = self._markets[ticker]
+        market.close_time = None if when is None else require_utc(when, "close_time")
+        if market.close_time is not None and market not in self._timed:
+            self._timed.append(market)
+
+    def timed(self) -> list[Market]:
+        """Markets that have a close_time (checked on every request, so kept separate)."""
+        return [m for m in self._timed if m.close_time is not None]
 
     def __iter__(self) -> Iterator[Market]:
         return iter(list(self._markets.values()))
@@ -218,7 +232,12 @@ def parse_markets(data: Mapping[str, Any], source: str = "<markets>") -> list[Ma
     if not isinstance(entries, list):
         raise MarketsFileError(f"{source}: expected a top-level 'markets' list")
     allowed = {
-        "ticker", "status", "hvm", "tick_size", "price_level_structure", "close_time",
+        "ticker",
+        "status",
+        "hvm",
+        "tick_size",
+        "price_level_structure",
+        "close_time",
         "position_limit",
     }
     configs = []

@@ -1,0 +1,50 @@
+"""Application layer: the async client API strategy code uses, order tracking, order groups,
+drop copy, settlement reports and RFQ flows."""
+
+from .client import ClientConfig, KalshiClient, new_cl_ord_id
+from .dropcopy import DropCopy, DropCopyRejected, ReplayResult, exec_id_key, parse_exec_id
+from .errors import (
+    BusinessRejected,
+    CancelRejected,
+    FixgwError,
+    ListenerSessionError,
+    LogonRefused,
+    NotLoggedOn,
+    OrderRejected,
+    RateLimited,
+    RiskLimitExceeded,
+    SessionRejected,
+)
+from .groups import OrderGroups
+from .orders import OrderState, OrderTracker
+from .rfq import RfqCreator, RfqMaker, RfqRejected
+from .settlement import Settlement, SettlementAssembler
+
+__all__ = [
+    "BusinessRejected",
+    "CancelRejected",
+    "ClientConfig",
+    "DropCopy",
+    "DropCopyRejected",
+    "FixgwError",
+    "KalshiClient",
+    "ListenerSessionError",
+    "LogonRefused",
+    "NotLoggedOn",
+    "OrderGroups",
+    "OrderRejected",
+    "OrderState",
+    "OrderTracker",
+    "RateLimited",
+    "ReplayResult",
+    "RfqCreator",
+    "RfqMaker",
+    "RfqRejected",
+    "RiskLimitExceeded",
+    "SessionRejected",
+    "Settlement",
+    "SettlementAssembler",
+    "exec_id_key",
+    "new_cl_ord_id",
+    "parse_exec_id",
+]

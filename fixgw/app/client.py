@@ -1,0 +1,518 @@
+"""The async client strategy code uses: one ``KalshiClient`` per Kalshi session.
+
+>>> async with KalshiClient(config) as kc:
+...     order = await kc.place_order("HIGHNY-23DEC31", Side.BUY, Decimal("10"), Decimal("0.75"))
+...     await kc.cancel(order.cl_ord_id)
+
+Calls that ask the exchange for something wait for its answer and raise the typed error
+(``OrderRejected``, ``CancelRejected``, ``BusinessRejected``, ``SessionRejected``) on the call
+that caused it.  Every inbound application message is also available, typed, from
+``messages()``.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import functools
+import logging
+import uuid
+from collections import deque
+from collections.abc import AsyncIterator, Callable
+from dataclasses import dataclass, field
+from datetime import datetime
+from decimal import Decimal
+from typing import Any
+
+from ..crypto.keys import PrivateKey
+from ..crypto.signature import sign_logon
+from ..messages import (
+    Message,
+    NewOrderSingle,
+    OrderCancelReplaceRequest,
+    OrderCancelRequest,
+    OrderMassCancelRequest,
+    Party,
+    default_encoder,
+    enums,
+    from_fix_message,
+)
+from ..messages.prices import PriceFormat, wire_price_format
+from ..session import (
+    Action,
+    Deliver,
+    Disconnect,
+    GapDetected,
+    LoggedOn,
+    LoggedOut,
+    LogonFlags,
+    NotResent,
+    ProtocolIssue,
+    SendBytes,
+    Session,
+    SessionConfig,
+    SessionStateError,
+    profile,
+)
+from ..session.profiles import LISTENER_FORBIDDEN
+from ..store import MemoryStore
+from ..transport import Backoff, Endpoint, Initiator
+from .errors import (
+    BusinessRejected,
+    CancelRejected,
+    FixgwError,
+    ListenerSessionError,
+    LogonRefused,
+    NotLoggedOn,
+    OrderRejected,
+    RateLimited,
+    SessionRejected,
+)
+from .dropcopy import DropCopy
+from .groups import OrderGroups
+from .orders import OrderState, OrderTracker
+from .rfq import RfqCreator, RfqMaker
+from .settlement import Settlement, SettlementAssembler
+
+__all__ = ["ClientConfig", "KalshiClient", "new_cl_ord_id"]
+
+log = logging.getLogger("fixgw.app")
+
+_FINAL_ACK = frozenset({"0", "1", "2", "4", "8", "C", "5", "F"})  # ExecTypes that answer a request
+
+
+def new_cl_ord_id() -> str:
+    return str(uuid.uuid4())
+
+
+@dataclass
+class ClientConfig:
+    session_type: str  # KalshiNR, KalshiRT, KalshiDC, KalshiPT, KalshiRFQ
+    api_key: str
+    endpoint: Endpoint
+    private_key: PrivateKey | None = None
+    flags: LogonFlags = field(default_factory=LogonFlags)
+    heartbeat_interval: int = 30
+    store: Any = None  # a SessionStore; MemoryStore if None (fine for NR/DC/RFQ, not for RT/PT)
+    clock: Any = None
+    logon_timeout: float = 15.0
+    request_timeout: float = 10.0
+    resend_stale_after: float | None = 30.0
+    backoff: Backoff | None = None
+    reconnect: bool = True
+    queue_size: int = 100_000
+
+
+class KalshiClient:
+    """One Kalshi FIX session, logged on for the lifetime of ``async with``."""
+
+    def __init__(self, config: ClientConfig) -> None:
+        self.config = config
+        self.profile = profile(config.session_type)
+        config.flags.validate(self.profile)
+        signer = None
+        if config.private_key is not None:
+            key = config.private_key
+            signer = lambda pre: sign_logon(key, pre)  # noqa: E731
+        scfg = SessionConfig(
+            self.profile,
+            config.api_key,
+            self.profile.name,
+            heartbeat_interval=config.heartbeat_interval,
+            flags=config.flags,
+            signer=signer,
+            resend_stale_after=config.resend_stale_after,
+            allow_unknown_tags=True,
+        )
+        self.store = config.store if config.store is not None else MemoryStore(f"{self.profile.name}:{config.api_key}")
+        self.session = Session(scfg, store=self.store, clock=config.clock)
+        self.initiator = Initiator(self.session, config.endpoint, on_action=self._on_action, backoff=config.backoff)
+        self.encoder = default_encoder()
+        self.use_dollars = bool(config.flags.use_dollars)
+        self.out_format = PriceFormat.DOLLARS if self.use_dollars else PriceFormat.CENTS
+        self.orders = OrderTracker()
+        self.logon_count = 0
+        self.listeners: list[Callable[[Message], None]] = []
+        self.events: list[Action] = []  # session-level events worth showing (gaps, not-resent, issues)
+        self._queue: deque[Message] = deque(maxlen=config.queue_size)
+        self._queue_event = asyncio.Event()
+        self._dropped = 0
+        self._waiters_by_clordid: dict[str, asyncio.Future[Any]] = {}
+        self._waiters_by_seq: dict[int, tuple[str, asyncio.Future[Any]]] = {}
+        self._fifo: dict[str, deque[asyncio.Future[Any]]] = {}
+        self._runner: asyncio.Task[None] | None = None
+        self._logout_text: str | None = None
+        self._first_logon = asyncio.Event()
+        self._closing = False
+        self._settlements = SettlementAssembler()
+        self.settlements: list[Settlement] = []  # complete settlements, in arrival order
+
+    # ---- lifecycle --------------------------------------------------------------------------
+
+    async def __aenter__(self) -> KalshiClient:
+        await self.start()
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        await self.close()
+
+    async def start(self) -> None:
+        if self.config.reconnect:
+            self._runner = asyncio.create_task(self.initiator.run(), name=f"fixgw-{self.profile.name}")
+        else:
+            self._runner = asyncio.create_task(self._run_once(), name=f"fixgw-{self.profile.name}")
+        logon = asyncio.ensure_future(self._first_logon.wait())
+        try:
+            done, _ = await asyncio.wait({logon, self._runner}, timeout=self.config.logon_timeout, return_when=asyncio.FIRST_COMPLETED)
+        finally:
+            logon.cancel()
+        if not self._first_logon.is_set():
+            await self.close()
+            reason = self._logout_text or self.initiator.stats.last_error or "no Logon reply"
+            raise LogonRefused(f"{self.profile.name} logon failed: {reason}")
+
+    async def _run_once(self) -> None:
+        await self.initiator.connect_once()
+
+    async def close(self, text: str | None = None) -> None:
+        if self._closing:
+            return
+        self._closing = True
+        await self.initiator.stop(text)
+        if self._runner is not None:
+            self._runner.cancel()
+            with contextlib.suppress(asyncio.CancelledError, Exception):
+                await self._runner
+        self._fail_waiters(NotLoggedOn(f"{self.profile.name} session closed"))
+        self.store.flush()
+
+    @property
+    def logged_on(self) -> bool:
+        return self.initiator.logged_on.is_set()
+
+    async def wait_logged_on(self, timeout: float | None = None) -> None:
+        await self.initiator.wait_logged_on(timeout)
+
+    # ---- sending ----------------------------------------------------------------------------
+
+    async def send(self, message: Message) -> SendBytes:
+        """Send any application message dataclass (no waiting for an answer)."""
+        if self.is_listener and message.MSG_TYPE in LISTENER_FORBIDDEN:
+            raise ListenerSessionError(
+                f"{type(message).__name__} (35={message.MSG_TYPE}) cannot be sent on a listener session (20126=Y)"
+            )
+        if not self.logged_on:
+            raise NotLoggedOn(f"cannot send {type(message).__name__}: {self.profile.name} is not logged on")
+        body = message.encode_body(self.encoder, self.out_format)
+        try:
+            return await self.initiator.send(message.MSG_TYPE, body)
+        except SessionStateError as exc:
+            raise NotLoggedOn(str(exc)) from None
+
+    async def request(
+        self, message: Message, *, key: str | None = None, fifo: str | None = None, timeout: float | None = None
+    ) -> Any:
+        """Send and wait for the answer matched by ClOrdID-like ``key`` (or FIFO by type)."""
+        loop = asyncio.get_running_loop()
+        fut: asyncio.Future[Any] = loop.create_future()
+        if key is not None:
+            if key in self._waiters_by_clordid:
+                raise FixgwError(f"a request with id {key!r} is already waiting for an answer")
+            self._waiters_by_clordid[key] = fut
+        if fifo is not None:
+            self._fifo.setdefault(fifo, deque()).append(fut)
+        try:
+            sent = await self.send(message)
+            self._waiters_by_seq[sent.seq] = (message.MSG_TYPE, fut)
+            return await asyncio.wait_for(asyncio.shield(fut), timeout or self.config.request_timeout)
+        finally:
+            if key is not None and self._waiters_by_clordid.get(key) is fut:
+                del self._waiters_by_clordid[key]
+            if fifo is not None and fut in self._fifo.get(fifo, ()):
+                self._fifo[fifo].remove(fut)
+            for seq, (_, f) in list(self._waiters_by_seq.items()):
+                if f is fut:
+                    del self._waiters_by_seq[seq]
+
+    @functools.cached_property
+    def groups(self) -> OrderGroups:
+        return OrderGroups(self)
+
+    @functools.cached_property
+    def dropcopy(self) -> DropCopy:
+        return DropCopy(self)
+
+    @functools.cached_property
+    def rfq(self) -> RfqCreator:
+        return RfqCreator(self)
+
+    @functools.cached_property
+    def maker(self) -> RfqMaker:
+        return RfqMaker(self)
+
+    @property
+    def is_listener(self) -> bool:
+        return bool(self.config.flags.listener_session)
+
+    # ---- orders -----------------------------------------------------------------------------
+
+    async def place_order(
+        self,
+        symbol: str,
+        side: enums.Side,
+        qty: Decimal,
+        price: Decimal,
+        *,
+        tif: enums.TimeInForce | None = None,
+        expire_time: datetime | None = None,
+        cl_ord_id: str | None = None,
+        post_only: bool = False,
+        self_trade_prevention: enums.SelfTradePreventionType | None = None,
+        cancel_on_pause: bool | None = None,
+        max_execution_cost: Decimal | None = None,
+        order_group_id: str | None = None,
+        alloc_account: int | None = None,
+        party_id: str | None = None,
+        wait: bool = True,
+        timeout: float | None = None,
+    ) -> OrderState:
+        """Send a limit order (price in Decimal dollars) and wait for the exchange's answer.
+
+        Returns the tracked order once acknowledged (New, or filled/cancelled at once); raises
+        ``OrderRejected`` if the exchange rejects it.
+        """
+        nos = NewOrderSingle(
+            cl_ord_id=cl_ord_id or new_cl_ord_id(),
+            order_qty=qty,
+            ord_type=enums.OrdType.LIMIT,
+            price=price,
+            side=side,
+            symbol=symbol,
+            time_in_force=tif,
+            expire_time=expire_time,
+            exec_inst=enums.ExecInst.POST_ONLY if post_only else None,
+            self_trade_prevention_type=self_trade_prevention,
+            cancel_order_on_pause=cancel_on_pause,
+            max_execution_cost=max_execution_cost,
+            secondary_cl_ord_id=order_group_id,
+            alloc_account=alloc_account,
+            party_ids=[Party(party_id=party_id, party_role=enums.PartyRole.CUSTOMER_ACCOUNT)] if party_id else [],
+        )
+        return await self.submit(nos, wait=wait, timeout=timeout)
+
+    async def submit(self, nos: NewOrderSingle, *, wait: bool = True, timeout: float | None = None) -> OrderState:
+        """Send a ready-made NewOrderSingle (tracked like ``place_order``)."""
+        if len(nos.cl_ord_id) > 64:
+            raise ValueError(f"ClOrdID (11) {nos.cl_ord_id!r} is longer than 64 characters")
+        self.orders.on_new_order_sent(nos)
+        if not wait:
+            await self.send(nos)
+            return self.orders.find(nos.cl_ord_id)
+        await self.request(nos, key=nos.cl_ord_id, timeout=timeout)
+        return self.orders.find(nos.cl_ord_id)
+
+    def _order(self, cl_ord_id: str) -> OrderState:
+        order = self.orders.find(cl_ord_id)
+        if order is None:
+            raise FixgwError(f"unknown order ClOrdID {cl_ord_id!r}")
+        return order
+
+    async def cancel(self, cl_ord_id: str, *, new_cl_ord_id_: str | None = None, timeout: float | None = None) -> OrderState:
+        """Cancel an order's remaining quantity; raises ``CancelRejected`` on refusal."""
+        order = self._order(cl_ord_id)
+        req = OrderCancelRequest(
+            cl_ord_id=new_cl_ord_id_ or new_cl_ord_id(),
+            orig_cl_ord_id=order.cl_ord_id,
+            order_id=order.order_id,
+            side=order.side,
+            symbol=order.symbol,
+            alloc_account=order.alloc_account,
+            party_ids=list(order.party_ids),
+        )
+        self.orders.on_cancel_sent(req)
+        await self.request(req, key=req.cl_ord_id, timeout=timeout)
+        return self._order(req.cl_ord_id)
+
+    async def replace(
+        self,
+        cl_ord_id: str,
+        *,
+        qty: Decimal | None = None,
+        price: Decimal | None = None,
+        new_cl_ord_id_: str | None = None,
+        timeout: float | None = None,
+    ) -> OrderState:
+        """Change quantity (new total) and/or price; raises ``CancelRejected`` on refusal."""
+        order = self._order(cl_ord_id)
+        req = OrderCancelReplaceRequest(
+            cl_ord_id=new_cl_ord_id_ or new_cl_ord_id(),
+            orig_cl_ord_id=order.cl_ord_id,
+            order_id=order.order_id,
+            order_qty=qty if qty is not None else order.order_qty,
+            ord_type=enums.OrdType.LIMIT,
+            price=price if price is not None else order.price,
+            side=order.side,
+            symbol=order.symbol,
+            alloc_account=order.alloc_account,
+            party_ids=list(order.party_ids),
+        )
+        self.orders.on_replace_sent(req)
+        await self.request(req, key=req.cl_ord_id, timeout=timeout)
+        return self._order(req.cl_ord_id)
+
+    async def mass_cancel(self, *, timeout: float | None = None) -> Any:
+        """Cancel every order of the session (KalshiNR only); returns the OrderMassCancelReport."""
+        if "q" not in self.profile.client_sends:
+            raise FixgwError(f"OrderMassCancelRequest is only supported on KalshiNR, not {self.profile.name}")
+        req = OrderMassCancelRequest(
+            cl_ord_id=new_cl_ord_id(), mass_cancel_request_type=enums.MassCancelRequestType.CANCEL_FOR_SESSION
+        )
+        return await self.request(req, key=req.cl_ord_id, timeout=timeout)
+
+    # ---- inbound ----------------------------------------------------------------------------
+
+    async def messages(self) -> AsyncIterator[Message]:
+        """Every inbound application message, typed, in arrival order."""
+        while True:
+            while self._queue:
+                yield self._queue.popleft()
+            self._queue_event.clear()
+            await self._queue_event.wait()
+
+    def _on_action(self, action: Action) -> None:
+        if isinstance(action, Deliver):
+            self._on_deliver(action)
+        elif isinstance(action, LoggedOn):
+            self.logon_count += 1
+            if self.logon_count > 1:
+                self.orders.mark_uncertain()
+            self._first_logon.set()
+        elif isinstance(action, LoggedOut):
+            self._logout_text = action.text
+            if action.text:
+                log.warning("%s logged out: %s", self.profile.name, action.text)
+        elif isinstance(action, Disconnect):
+            self._fail_waiters(NotLoggedOn(f"{self.profile.name} disconnected: {action.reason}"))
+        elif isinstance(action, GapDetected | NotResent | ProtocolIssue):
+            self.events.append(action)
+            if isinstance(action, NotResent):
+                self._on_not_resent(action)
+
+    def _on_not_resent(self, action: NotResent) -> None:
+        from ..messages import decode
+
+        for mt, raw in zip(action.msg_types, action.raws, strict=True):
+            if mt != "D":
+                continue
+            with contextlib.suppress(Exception):
+                nos = decode(raw, self.out_format)
+                self.orders.mark_not_sent(nos.cl_ord_id)  # type: ignore[attr-defined]
+
+    def _decode(self, fm: Any) -> Message:
+        fmt = wire_price_format(fm.msg_type, from_exchange=True, use_dollars=self.use_dollars)
+        return from_fix_message(fm, fmt)
+
+    def _on_deliver(self, action: Deliver) -> None:
+        fm = action.message
+        try:
+            msg = self._decode(fm)
+        except Exception as exc:  # a message we cannot type is still not lost
+            log.error("cannot decode inbound %s: %s", fm.msg_type, exc)
+            return
+        mt = fm.msg_type
+        if mt == "8":
+            self._on_execution_report(msg)
+        elif mt == "9":
+            self.orders.on_cancel_reject(msg)
+            self._resolve_key(msg.cl_ord_id, CancelRejected.from_message(msg))  # type: ignore[attr-defined]
+        elif mt == "j":
+            self._on_business_reject(msg)
+        elif mt == "3":
+            self._on_session_reject(msg)
+        else:
+            self._route_other(msg)
+        for fn in self.listeners:
+            fn(msg)
+        if len(self._queue) == self._queue.maxlen:
+            self._dropped += 1
+        self._queue.append(msg)
+        self._queue_event.set()
+
+    def _on_execution_report(self, er: Any) -> None:
+        update = self.orders.on_execution_report(er)
+        if er.exec_type.value == "8":
+            self._resolve_key(er.cl_ord_id, OrderRejected.from_report(er))
+            return
+        if update is None and er.exec_id != "-1;-1":
+            return
+        if er.exec_type.value in _FINAL_ACK:
+            self._resolve_key(er.cl_ord_id, er)
+
+    def _on_business_reject(self, msg: Any) -> None:
+        err_cls = RateLimited if msg.business_reject_reason == enums.BusinessRejectReason.RATE_LIMIT_EXCEEDED else BusinessRejected
+        err = err_cls.from_message(msg)
+        seq = msg.ref_seq_num
+        if seq is not None and seq in self._waiters_by_seq:
+            _, fut = self._waiters_by_seq.pop(seq)
+            if not fut.done():
+                fut.set_exception(err)
+            return
+        if msg.business_reject_ref_id:
+            self._resolve_key(msg.business_reject_ref_id, err)
+
+    def _on_session_reject(self, msg: Any) -> None:
+        seq = msg.ref_seq_num
+        if seq in self._waiters_by_seq:
+            _, fut = self._waiters_by_seq.pop(seq)
+            if not fut.done():
+                fut.set_exception(SessionRejected.from_message(msg))
+
+    def _route_other(self, msg: Any) -> None:
+        """Answers without a ClOrdID: by RefSeqNum, by ``"<MsgType>:<id>"``, or FIFO per MsgType."""
+        if msg.MSG_TYPE == "UMS":
+            done = self._settlements.add(msg)
+            if done is not None:
+                self.settlements.append(done)
+            return
+        ref = getattr(msg, "ref_seq_num", None)
+        if ref is not None and ref in self._waiters_by_seq:
+            _, fut = self._waiters_by_seq.pop(ref)
+            if not fut.done():
+                fut.set_result(msg)
+            return
+        for attr in ("cl_ord_id", "quote_req_id", "quote_id"):
+            key = getattr(msg, attr, None)
+            if key is None:
+                continue
+            for k in (f"{msg.MSG_TYPE}:{key}", key):
+                if k in self._waiters_by_clordid:
+                    self._resolve_key(k, msg)
+                    return
+        pending = self._fifo.get(msg.MSG_TYPE)
+        while pending:
+            fut = pending.popleft()
+            if not fut.done():
+                fut.set_result(msg)
+                return
+
+    def _resolve_key(self, key: str | None, result: Any) -> None:
+        if key is None:
+            return
+        fut = self._waiters_by_clordid.pop(key, None)
+        if fut is None or fut.done():
+            return
+        if isinstance(result, BaseException):
+            fut.set_exception(result)
+        else:
+            fut.set_result(result)
+
+    def _fail_waiters(self, exc: Exception) -> None:
+        futs = list(self._waiters_by_clordid.values()) + [f for _, f in self._waiters_by_seq.values()]
+        futs += [f for q in self._fifo.values() for f in q]
+        for fut in futs:
+            if not fut.done():
+                fut.set_exception(exc)
+        self._waiters_by_clordid.clear()
+        self._waiters_by_seq.clear()
+        for q in self._fifo.values():
+            q.clear()

@@ -1,0 +1,152 @@
+"""Serving a ResendRequest from the store: resend with PossDup, gap-fill admin and stale orders."""
+
+from __future__ import annotations
+
+from session_harness import CLIENT, ENCODER, SERVER, Pair, bmr_body, decode, order_body, types
+
+from fixgw.codec import split_fields
+from fixgw.session import NotResent, SendBytes, State
+
+_HEADER = {8, 9, 35, 49, 56, 34, 52, 43, 97, 122, 10}
+
+
+def _active(profile: str = "KalshiRT", **client_cfg: object) -> Pair:
+    p = Pair(profile, client_cfg=client_cfg)
+    p.connect()
+    assert p.client.state is State.ACTIVE
+    return p
+
+
+def _ask(p: Pair, to: str, begin: int, end: int = 0) -> list:
+    """The other side asks ``to`` for a resend; returns ``to``'s actions."""
+    frm = SERVER if to == CLIENT else CLIENT
+    return p.inject(to, p.raw_from(frm, "2", ENCODER.fields([(7, begin), (16, end)])))
+
+
+def _body(raw: bytes) -> list[tuple[int, bytes]]:
+    return [(t, v) for t, v in split_fields(raw, {95: 96}) if t not in _HEADER]
+
+
+def test_app_messages_resent_with_possdup_and_orig_sending_time() -> None:
+    p = _active(resend_stale_after=None)
+    originals = []
+    for i in range(3):
+        p.send(CLIENT, "D", order_body(f"c{i}"))
+        originals.append(p.wire[-1][1])
+        p.advance(1)
+    p.hold(CLIENT, None, times=None)
+    out = _ask(p, CLIENT, 2)
+    assert types(out) == ["send:D", "send:D", "send:D"]
+    for orig_raw, act in zip(originals, out, strict=True):
+        orig, again = decode(orig_raw), decode(act.data)
+        assert again.header[34] == orig.header[34] == act.seq
+        assert again.header[43] is True
+        assert again.raw_value(122) == orig.raw_value(52)
+        assert again.raw_value(52) == b"20260105-14:30:03.000"  # sent now
+        assert _body(act.data) == _body(orig_raw)
+    # resending does not consume numbers
+    assert p.client_store.seqnums().next_sender == 5
+
+
+def test_admin_messages_are_gap_filled() -> None:
+    p = _active(resend_stale_after=None)
+    p.send(CLIENT, "D", order_body("c1"))  # 2
+    p.advance(30)
+    p.tick(CLIENT)  # Heartbeat 3
+    p.advance(30)
+    p.tick(CLIENT)  # Heartbeat 4 (and a TestRequest? no: the server heartbeats too)
+    p.send(CLIENT, "D", order_body("c2"))
+    last = p.client_store.seqnums().next_sender - 1
+    sent_types = {m.header[34]: m.msg_type for m in p.sent(CLIENT)}
+    p.hold(CLIENT, None, times=None)
+    out = _ask(p, CLIENT, 1)
+    msgs = [decode(a.data) for a in out]
+    # 1 (Logon) gap-filled to 2; D resent; admin run gap-filled to the last D; D resent
+    assert msgs[0].msg_type == "4" and msgs[0].header[34] == 1 and msgs[0].body[36] == 2
+    assert msgs[0].body[123] is True and msgs[0].header[43] is True and 122 in msgs[0].header
+    assert msgs[1].msg_type == "D" and msgs[1].header[34] == 2
+    assert msgs[2].msg_type == "4" and msgs[2].header[34] == 3 and msgs[2].body[36] == last
+    assert all(sent_types[s] != "D" for s in range(3, last))
+    assert msgs[3].msg_type == "D" and msgs[3].header[34] == last
+    assert len(msgs) == 4
+    # the server, having the held copies delivered, still ends in step (all duplicates)
+    p.release()
+    assert p.server.state is State.ACTIVE
+    assert [d.message.body[11] for d in p.delivered(SERVER, "D")] == ["c1", "c2"]
+
+
+def test_resend_range_end_and_beyond_last() -> None:
+    p = _active(resend_stale_after=None)
+    for i in range(4):
+        p.send(CLIENT, "D", order_body(f"c{i}"))  # 2..5
+    p.hold(CLIENT, None, times=None)
+    out = _ask(p, CLIENT, 3, 4)
+    assert [a.seq for a in out] == [3, 4]
+    out = _ask(p, CLIENT, 4, 99)
+    assert [a.seq for a in out] == [4, 5]
+
+
+def test_stale_orders_gap_filled_and_reported() -> None:
+    p = _active()  # resend_stale_after=30 by default
+    p.send(CLIENT, "D", order_body("old1"))  # 2 at t0
+    p.send(CLIENT, "D", order_body("old2"))  # 3 at t0
+    p.advance(31)
+    p.send(CLIENT, "D", order_body("fresh"))  # 4 at t0+31
+    p.hold(CLIENT, None, times=None)
+    out = _ask(p, CLIENT, 2)
+    assert types(out) == ["send:4", "send:D", "NotResent"]
+    fill = decode(out[0].data)
+    assert fill.header[34] == 2 and fill.body[36] == 4 and fill.body[123] is True
+    assert decode(out[1].data).body[11] == "fresh"
+    nr = out[2]
+    assert isinstance(nr, NotResent)
+    assert nr.seqs == (2, 3) and nr.msg_types == ("D", "D")
+    assert [decode(r).body[11] for r in nr.raws] == ["old1", "old2"]
+    assert "raws" not in repr(nr)
+
+
+def test_nothing_stale_within_the_limit() -> None:
+    p = _active()
+    p.send(CLIENT, "D", order_body("c1"))
+    p.advance(30)  # exactly the limit: not older than it
+    p.hold(CLIENT, None, times=None)
+    out = _ask(p, CLIENT, 2)
+    assert types(out) == ["send:D"]
+
+
+def test_exchange_resends_execution_history_older_than_30s() -> None:
+    """The acceptor's resend window is the retention period (24 h default), not the
+    client's order staleness limit: a fill is never gap-filled after 31 s."""
+    p = _active()
+    p.send(SERVER, "j", bmr_body(text="old"))
+    p.advance(3600)
+    p.hold(SERVER, None, times=None)
+    out = _ask(p, SERVER, 2)
+    assert types(out) == ["send:j"]
+    p.advance(24 * 3600)
+    out = _ask(p, SERVER, 2)
+    assert types(out)[-1] == "NotResent"
+    assert not any(isinstance(a, SendBytes) and a.msg_type == "j" for a in out)
+
+
+def test_retention_period_flag_extends_the_exchange_window() -> None:
+    from fixgw.session import LogonFlags
+
+    p = Pair(flags=LogonFlags(message_retention_period=72))
+    p.connect()
+    p.send(SERVER, "j", bmr_body(text="old"))
+    p.advance(48 * 3600)
+    p.hold(SERVER, None, times=None)
+    out = _ask(p, SERVER, 2)
+    assert types(out) == ["send:j"]
+
+
+def test_resend_request_on_nr_is_rejected() -> None:
+    p = _active("KalshiNR")
+    p.send(SERVER, "j", bmr_body())
+    out = _ask(p, SERVER, 1)
+    assert types(out) == ["send:3"]
+    rej = decode(out[0].data)
+    assert rej.body[372] == "2" and rej.body[45] == 2 and rej.body[373] == 11
+    assert "KalshiNR" in rej.body[58]
+    assert p.server.state is State.ACTIVE
