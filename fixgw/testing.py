@@ -40,6 +40,7 @@ __all__ = [
     "KalshiKeys",
     "RawClient",
     "SimClient",
+    "WireLog",
     "client_config",
     "client_session",
     "kalshi_keys",
@@ -100,13 +101,13 @@ def client_config(
     """The SessionConfig a Kalshi client uses for ``session_type`` with ``keys``."""
     from fixgw.session import LogonFlags, SessionConfig, profile
 
+    config.setdefault("signer", keys.signer())
     return SessionConfig(
         profile(session_type),
         sender_comp_id=keys.uuid,
         target_comp_id=session_type,
         heartbeat_interval=heartbeat_interval,
         flags=flags or LogonFlags(),
-        signer=keys.signer(),
         **config,
     )
 
@@ -236,16 +237,70 @@ class ActionLog:
             raise AssertionError(f"no matching action within {timeout:g} s; saw: {kinds}") from None
 
 
+class WireLog:
+    """Records whole messages seen on a connection (pass it as ``on_bytes``): ``(direction, FixMessage)``."""
+
+    def __init__(self) -> None:
+        from fixgw.codec import Decoder, FrameReader
+        from fixgw.dictionary import Dictionary
+
+        d = Dictionary.default()
+        self._readers = {"in": FrameReader(d.begin_string.encode()), "out": FrameReader(d.begin_string.encode())}
+        self._decoder = Decoder(d, allow_unknown_tags=True, verify=False)
+        self.messages: list[tuple[str, FixMessage]] = []
+        self._change = asyncio.Event()
+
+    def __call__(self, direction: str, data: bytes) -> None:
+        from fixgw.codec import CodecError
+
+        reader = self._readers[direction]
+        reader.feed(data)
+        for frame in reader.frames():
+            if isinstance(frame, Exception):
+                continue
+            try:
+                self.messages.append((direction, self._decoder.decode(frame)))
+            except CodecError:
+                continue
+        self._change.set()
+        self._change = asyncio.Event()
+
+    def of(self, direction: str, msg_type: str) -> list[FixMessage]:
+        return [m for d, m in self.messages if d == direction and m.msg_type == msg_type]
+
+    async def wait_for(
+        self, direction: str, msg_type: str, *, count: int = 1, timeout: float = 5.0
+    ) -> list[FixMessage]:
+        """Wait until ``count`` messages of ``msg_type`` went ``direction`` ('in' or 'out')."""
+
+        async def wait() -> list[FixMessage]:
+            while True:
+                change = self._change
+                found = self.of(direction, msg_type)
+                if len(found) >= count:
+                    return found
+                await change.wait()
+
+        try:
+            return await asyncio.wait_for(wait(), timeout)
+        except TimeoutError:
+            got = len(self.of(direction, msg_type))
+            raise AssertionError(f"saw {got} of {count} {direction!r} {msg_type} messages within {timeout:g} s") from None
+
+
 class SimClient:
     """A client session kept connected to the simulator by an ``Initiator``, with its ActionLog.
 
     ``async with sim_client(sim, keys, "KalshiRT") as c: await c.wait_logged_on()``
     """
 
-    def __init__(self, session: Session, initiator: Initiator, log: ActionLog, *, reconnect: bool) -> None:
+    def __init__(
+        self, session: Session, initiator: Initiator, log: ActionLog, wire: WireLog, *, reconnect: bool
+    ) -> None:
         self.session = session
         self.initiator = initiator
         self.log = log
+        self.wire = wire
         self.reconnect = reconnect
         self.task: asyncio.Task[Any] | None = None
 
@@ -305,15 +360,16 @@ def sim_client(
         session = client_session(
             keys, session_type, store=store, clock=clock, flags=flags, heartbeat_interval=heartbeat_interval, **config
         )
-    log = ActionLog()
+    log, wire = ActionLog(), WireLog()
     initiator = Initiator(
         session,
         sim.endpoint(session_type),
         on_action=log,
+        on_bytes=wire,
         backoff=backoff or Backoff(base=0.01, cap=0.05),
         maintenance=None,
     )
-    return SimClient(session, initiator, log, reconnect=reconnect)
+    return SimClient(session, initiator, log, wire, reconnect=reconnect)
 
 
 class RawClient:

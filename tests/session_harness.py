@@ -51,7 +51,9 @@ def other(side: str) -> str:
 
 def order_body(cl_ord_id: str = "c1") -> bytes:
     """A valid NewOrderSingle body (35=D)."""
-    return ENCODER.fields([(11, cl_ord_id), (38, 10), (40, "2"), (44, 75), (54, "1"), (55, "HIGHNY-23DEC31")])
+    return ENCODER.fields(
+        [(11, cl_ord_id), (38, 10), (40, "2"), (44, 75), (54, "1"), (55, "HIGHNY-23DEC31")]
+    )
 
 
 def bmr_body(ref_seq: int = 1, text: str = "x") -> bytes:
@@ -66,7 +68,7 @@ def corrupt_checksum(data: bytes) -> bytes:
 
 @dataclass
 class Fault:
-    """Applies to messages going ``direction`` ('client' = sent by the client) that match."""
+    """Applies to messages sent by ``side`` that match."""
 
     side: str
     kind: str  # drop | corrupt | hold | split
@@ -87,7 +89,9 @@ class FailingStore:
     def __getattr__(self, name: str) -> Any:
         return getattr(self.inner, name)
 
-    def store_outbound(self, seq: int, msg_type: str, raw: bytes, sent_at: datetime, *, persist: bool = True) -> None:
+    def store_outbound(
+        self, seq: int, msg_type: str, raw: bytes, sent_at: datetime, *, persist: bool = True
+    ) -> None:
         self.calls.append(seq)
         if self.fail:
             raise StoreError(f"disk full storing seq {seq}")
@@ -181,7 +185,9 @@ class Pair:
         for i, a in enumerate(acts):
             self.actions[side].append(a)
             if isinstance(a, SendBytes):
-                assert not any(isinstance(b, Disconnect) for b in acts[:i]), f"{side} sent bytes after Disconnect"
+                assert not any(isinstance(b, Disconnect) for b in acts[:i]), (
+                    f"{side} sent bytes after Disconnect"
+                )
                 fm = decode(a.data)
                 assert fm.header[34] == a.seq and fm.msg_type == a.msg_type
                 if sess.store is not None:
@@ -224,7 +230,7 @@ class Pair:
 
     def _since(self, start: dict[str, int]) -> list[Any]:
         """Actions recorded since ``start``: the client's, then the server's."""
-        return self.actions[CLIENT][start[CLIENT]:] + self.actions[SERVER][start[SERVER]:]
+        return self.actions[CLIENT][start[CLIENT] :] + self.actions[SERVER][start[SERVER] :]
 
     def pump(self, limit: int = 10_000) -> list[Any]:
         """Deliver queued bytes until quiet; returns the actions produced meanwhile."""
@@ -328,7 +334,9 @@ class Pair:
         return [a for a in self.actions[side] if isinstance(a, cls)]
 
     def delivered(self, side: str, msg_type: str | None = None) -> list[Deliver]:
-        return [a for a in self.of(side, Deliver) if msg_type is None or a.message.msg_type == msg_type]
+        return [
+            a for a in self.of(side, Deliver) if msg_type is None or a.message.msg_type == msg_type
+        ]
 
 
 def ts(dt: datetime) -> str:

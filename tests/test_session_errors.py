@@ -3,7 +3,17 @@
 from __future__ import annotations
 
 import pytest
-from session_harness import CLIENT, CLIENT_ID, ENCODER, SERVER, Pair, bmr_body, decode, order_body, types
+from session_harness import (
+    CLIENT,
+    CLIENT_ID,
+    ENCODER,
+    SERVER,
+    Pair,
+    bmr_body,
+    decode,
+    order_body,
+    types,
+)
 
 from fixgw.codec import build_frame
 from fixgw.session import (
@@ -115,7 +125,9 @@ def test_client_may_keep_unknown_tags_aside() -> None:
 
 def test_logon_on_active_session_logs_out() -> None:
     p = _active()
-    out = p.inject(SERVER, p.raw_from(CLIENT, "A", ENCODER.fields([(98, 0), (108, 30), (1137, "9")])))
+    out = p.inject(
+        SERVER, p.raw_from(CLIENT, "A", ENCODER.fields([(98, 0), (108, 30), (1137, "9")]))
+    )
     assert types(out) == ["send:5", "Disconnect"]
 
 
@@ -264,3 +276,17 @@ def test_acceptor_store_is_the_decisions() -> None:
     p = Pair(logon_handler=lambda fm: LogonDecision(True, store=store))
     p.connect()
     assert p.server.store is store and store.seqnums().next_target == 2
+
+
+def test_client_accepts_exchange_comp_id_kalshi():
+    """Common Components: the exchange's messages may carry 49=Kalshi instead of KalshiRT."""
+    p = Pair("KalshiRT")
+    p.connect()
+    raw = p.raw_from("server", "0", b"", sender="Kalshi")
+    p.inject("client", raw)
+    assert p.client.state.value == "active"
+    assert not p.sent("client", "3")
+    # ...but an unknown sender is still a CompID problem
+    p.inject("client", p.raw_from("server", "0", b"", sender="Mallory"))
+    rej = p.sent("client", "3")
+    assert rej and rej[-1].body[373] == 9

@@ -44,7 +44,12 @@ def _verifying_handler(pair_store: MemoryStore, key: PrivateKey, seen: list[bool
         ok = verify_logon(key.public_key(), pre, fm.raw_value(96).decode())
         seen.append(ok)
         if not ok:
-            return LogonDecision(False, text="signature problem", reject_reason=RejectReason.SIGNATURE_PROBLEM, ref_tag=96)
+            return LogonDecision(
+                False,
+                text="signature problem",
+                reject_reason=RejectReason.SIGNATURE_PROBLEM,
+                ref_tag=96,
+            )
         return LogonDecision(True, store=pair_store)
 
     return handler
@@ -66,8 +71,12 @@ def test_logon_signature_is_over_the_exact_sending_time_of_the_message(key: Priv
     pre = logon_prehash(raw52, "A", 1, CLIENT_ID, "KalshiRT")
     assert verify_logon(key.public_key(), pre, sig)
     # the check above could fail: a prehash one millisecond off does not verify
-    assert not verify_logon(key.public_key(), logon_prehash("20260105-14:30:00.013", "A", 1, CLIENT_ID, "KalshiRT"), sig)
-    assert not verify_logon(key.public_key(), logon_prehash(raw52, "A", 2, CLIENT_ID, "KalshiRT"), sig)
+    assert not verify_logon(
+        key.public_key(), logon_prehash("20260105-14:30:00.013", "A", 1, CLIENT_ID, "KalshiRT"), sig
+    )
+    assert not verify_logon(
+        key.public_key(), logon_prehash(raw52, "A", 2, CLIENT_ID, "KalshiRT"), sig
+    )
 
 
 def test_signer_gets_the_prehash_for_a_later_sequence_number() -> None:
@@ -84,7 +93,9 @@ def test_signer_gets_the_prehash_for_a_later_sequence_number() -> None:
 def test_acceptor_verifying_real_signature_logs_on(key: PrivateKey) -> None:
     seen: list[bool] = []
     store = MemoryStore("s")
-    p = Pair(signer=lambda pre: sign_logon(key, pre), logon_handler=_verifying_handler(store, key, seen))
+    p = Pair(
+        signer=lambda pre: sign_logon(key, pre), logon_handler=_verifying_handler(store, key, seen)
+    )
     p.connect()
     assert seen == [True]
     assert p.client.state is State.ACTIVE and p.server.state is State.ACTIVE
@@ -172,7 +183,12 @@ def test_heartbeat_interval_3_or_less_refused(hb: int) -> None:
 
 
 def test_heartbeat_interval_4_accepted() -> None:
-    assert SessionConfig(PROFILES["KalshiRT"], CLIENT_ID, "KalshiRT", heartbeat_interval=4).heartbeat_interval == 4
+    assert (
+        SessionConfig(
+            PROFILES["KalshiRT"], CLIENT_ID, "KalshiRT", heartbeat_interval=4
+        ).heartbeat_interval
+        == 4
+    )
 
 
 @pytest.mark.parametrize(
@@ -290,14 +306,18 @@ def test_acceptor_refuses_logon_with_skewed_sending_time() -> None:
     p = Pair()
     p.server.connection_made()
     body = ENCODER.fields([(98, 0), (108, 30), (1137, "9")])
-    out = p.inject(SERVER, p.raw_from(CLIENT, "A", body, sending_time=p.clock.now() - timedelta(seconds=31)))
+    out = p.inject(
+        SERVER, p.raw_from(CLIENT, "A", body, sending_time=p.clock.now() - timedelta(seconds=31))
+    )
     assert types(out) == ["send:3", "send:5", "Disconnect"]
     assert decode(out[0].data).body[373] == 10
     assert p.logons == []
     # 29 s is fine
     q = Pair()
     q.server.connection_made()
-    out = q.inject(SERVER, q.raw_from(CLIENT, "A", body, sending_time=q.clock.now() - timedelta(seconds=29)))
+    out = q.inject(
+        SERVER, q.raw_from(CLIENT, "A", body, sending_time=q.clock.now() - timedelta(seconds=29))
+    )
     assert types(out) == ["send:A", "LoggedOn"]
 
 
@@ -364,7 +384,11 @@ def test_logon_timeout_on_both_sides() -> None:
 
 @pytest.mark.parametrize("signature", ["real", "with-soh"])
 def test_logon_split_at_every_offset_logs_on_once(key: PrivateKey, signature: str) -> None:
-    signer = (lambda pre: sign_logon(key, pre)) if signature == "real" else (lambda pre: "ab\x0110=000\x01cd")
+    signer = (
+        (lambda pre: sign_logon(key, pre))
+        if signature == "real"
+        else (lambda pre: "ab\x0110=000\x01cd")
+    )
     p = Pair(signer=signer)
     p.drop(CLIENT, "A")
     p.connect()

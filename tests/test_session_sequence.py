@@ -40,7 +40,9 @@ def test_possdup_duplicate_is_ignored() -> None:
     p = _active()
     p.send(CLIENT, "D", order_body("c1"))
     before = p.server_store.seqnums()
-    dup = p.raw_from(CLIENT, "D", order_body("c1"), seq=2, poss_dup=True, orig_sending_time=p.clock.now())
+    dup = p.raw_from(
+        CLIENT, "D", order_body("c1"), seq=2, poss_dup=True, orig_sending_time=p.clock.now()
+    )
     assert p.inject(SERVER, dup) == []
     assert p.server_store.seqnums() == before
     assert p.server.state is State.ACTIVE
@@ -255,7 +257,10 @@ def test_skewed_message_after_logon_rejected_with_373_10() -> None:
 
 def test_within_skew_is_accepted() -> None:
     p = _active()
-    p.inject(SERVER, p.raw_from(CLIENT, "D", order_body(), sending_time=p.clock.now() + timedelta(seconds=29)))
+    p.inject(
+        SERVER,
+        p.raw_from(CLIENT, "D", order_body(), sending_time=p.clock.now() + timedelta(seconds=29)),
+    )
     assert len(p.delivered(SERVER, "D")) == 1
 
 

@@ -58,6 +58,15 @@ _HEADER_TAGS = frozenset({8, 9, 35, 49, 56, 34, 52, 43, 97, 122, 10})
 _MAX_RESEND_ATTEMPTS = 3
 
 
+def redact_logon(raw: bytes) -> bytes:
+    """The message without RawDataLength/RawData (the Logon signature never goes to disk)."""
+    if b"\x0196=" not in raw:
+        return raw
+    pairs = split_fields(raw, {95: 96})
+    rest = b"".join(b"%d=%s\x01" % (t, v) for t, v in pairs if t not in (8, 9, 35, 10, 95, 96))
+    return build_frame(pairs[0][1], pairs[2][1], b"", rest)
+
+
 class NotAllowedError(SessionStateError):
     """This MsgType may not be sent on this session (profile or listener rules)."""
 
@@ -90,6 +99,11 @@ class SessionConfig:
     log_inbound: bool = True
     #: keep unknown tags aside instead of rejecting (a client should not reject a fill)
     allow_unknown_tags: bool = False
+    #: other SenderCompID (49) values accepted from the counterparty.  The Common Components
+    #: page says the exchange's messages carry 49 "Kalshi", while QuickFIX-based clients (which
+    #: the docs say work unchanged) require 49 to equal their TargetCompID (e.g. KalshiRT).  We
+    #: accept both; the simulator sends the session type, as QuickFIX clients expect.
+    peer_comp_aliases: frozenset[str] = frozenset({"Kalshi"})
 
     def __post_init__(self) -> None:
         if self.heartbeat_interval <= 3:
@@ -189,8 +203,9 @@ class Session:
         reset = self.config.flags.effective_reset(self.profile)
         if reset:
             self.store.reset()
+        logon = self._send("A", self._logon_body, persist=False)  # a store failure leaves us DISCONNECTED
         self._to(State.LOGON_SENT)
-        return [self._send("A", self._logon_body, persist=False)]
+        return [logon]
 
     def data_received(self, data: bytes) -> list[Action]:
         self._reader.feed(data)
@@ -346,10 +361,14 @@ class Session:
         try:
             fm = self._decoder.decode(raw)
         except ValidationError as exc:
+            if self.store is not None and self.config.log_inbound and self.state is State.ACTIVE:
+                self.store.log("in", exc.seq, raw, self.clock.now())  # kept even when rejected
             return self._on_invalid(raw, exc)
         except FramingError as exc:
             return [ProtocolIssue(f"garbled message discarded: {exc}")]
-        if self.store is not None and self.config.log_inbound:
+        # A Logon is logged by _accept_logon, into the store its decision binds (an acceptor
+        # reused across connections still holds the previous connection's store here).
+        if self.store is not None and self.config.log_inbound and self.state is not State.AWAITING_LOGON:
             self.store.log("in", fm.seq, raw, self.clock.now())
         return self._on_message(fm)
 
@@ -389,9 +408,12 @@ class Session:
 
         h = fm.header
         seq: int = h[34]
-        if h.get(49) != self.config.target_comp_id or h.get(56) != self.config.sender_comp_id:
+        peer_ok = h.get(49) == self.config.target_comp_id or (
+            self.role == Role.INITIATOR and h.get(49) in self.config.peer_comp_aliases
+        )
+        if not peer_ok or h.get(56) != self.config.sender_comp_id:
             out: list[Action] = [
-                self._reject(seq, RejectReason.COMPID_PROBLEM, "CompID problem", 49 if h.get(49) != self.config.target_comp_id else 56, mt)
+                self._reject(seq, RejectReason.COMPID_PROBLEM, "CompID problem", 49 if not peer_ok else 56, mt)
             ]
             return out + self._logout_and_close(
                 f"CompID problem: got 49={h.get(49)} 56={h.get(56)}, expected 49={self.config.target_comp_id} 56={self.config.sender_comp_id}"
@@ -523,7 +545,7 @@ class Session:
             )
         self._to(State.ACTIVE)
         if self.config.log_inbound:
-            self.store.log("in", seq, fm.raw, self.clock.now())
+            self.store.log("in", seq, redact_logon(fm.raw), self.clock.now())
         items: list[tuple[int, Any]] = [(98, 0), (108, self.heartbeat_interval)]
         if reset:
             items.append((141, True))

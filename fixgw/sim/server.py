@@ -150,6 +150,10 @@ class _SimConnection(SessionConnection):
         log.info("%s logon accepted for %s from %s", self.profile.name, key, self.peer)
         return LogonDecision(True, store=sim.store(self.profile.name, key))
 
+    def _closed(self, reason: str) -> None:
+        super()._closed(reason)
+        self._release()  # the key is free as soon as this connection is over, however it ended
+
     def _release(self) -> None:
         if self.api_key is not None and self.sim._active.get(self.api_key) is self:
             del self.sim._active[self.api_key]
