@@ -53,7 +53,9 @@ def frame(
     header: list[tuple[int | str, str | bytes]] | None = None,
 ) -> bytes:
     """A correctly framed message from raw wire strings (no validation on the way)."""
-    return build_frame(b"FIXT.1.1", msg_type.encode(), _pairs(HEADER if header is None else header), _pairs(body))
+    return build_frame(
+        b"FIXT.1.1", msg_type.encode(), _pairs(HEADER if header is None else header), _pairs(body)
+    )
 
 
 def reject(dec: Decoder, raw: bytes) -> ValidationError:
@@ -72,7 +74,14 @@ def test_valid_order_decodes(dec: Decoder) -> None:
         34: SEQ,
         52: datetime(2024, 1, 2, 3, 4, 5, 678000, tzinfo=UTC),
     }
-    assert m.body == {11: "c1", 38: Decimal("10"), 40: "2", 44: Decimal("75"), 54: "1", 55: "HIGHNY-23DEC31"}
+    assert m.body == {
+        11: "c1",
+        38: Decimal("10"),
+        40: "2",
+        44: Decimal("75"),
+        54: "1",
+        55: "HIGHNY-23DEC31",
+    }
     assert m.get(44) == Decimal("75") and m.get(49) == "client" and m.get(999, "d") == "d"
     assert m.raw_value(44) == b"75" and m.raw_value(58) is None
     assert m.unknown == []
@@ -84,8 +93,22 @@ def test_valid_order_decodes(dec: Decoder) -> None:
 @pytest.mark.parametrize(
     ("name", "msg_type", "body", "header", "reason", "tag"),
     [
-        ("required body tag", "D", [p for p in ORDER if p[0] != 44], None, RejectReason.REQUIRED_TAG_MISSING, 44),
-        ("required header tag", "D", ORDER, [p for p in HEADER if p[0] != 49], RejectReason.REQUIRED_TAG_MISSING, 49),
+        (
+            "required body tag",
+            "D",
+            [p for p in ORDER if p[0] != 44],
+            None,
+            RejectReason.REQUIRED_TAG_MISSING,
+            44,
+        ),
+        (
+            "required header tag",
+            "D",
+            ORDER,
+            [p for p in HEADER if p[0] != 49],
+            RejectReason.REQUIRED_TAG_MISSING,
+            49,
+        ),
         (
             "required group tag",
             "R",
@@ -94,24 +117,129 @@ def test_valid_order_decodes(dec: Decoder) -> None:
             RejectReason.REQUIRED_TAG_MISSING,
             20183,
         ),
-        ("undefined tag", "D", [*ORDER, (333333, "test")], None, RejectReason.UNDEFINED_TAG, 333333),
-        ("tag not in message", "D", [*ORDER, (373, "1")], None, RejectReason.TAG_NOT_DEFINED_FOR_MESSAGE, 373),
-        ("group member outside its group", "D", [*ORDER, (448, "p")], None, RejectReason.TAG_NOT_DEFINED_FOR_MESSAGE, 448),
+        (
+            "undefined tag",
+            "D",
+            [*ORDER, (333333, "test")],
+            None,
+            RejectReason.UNDEFINED_TAG,
+            333333,
+        ),
+        (
+            "tag not in message",
+            "D",
+            [*ORDER, (373, "1")],
+            None,
+            RejectReason.TAG_NOT_DEFINED_FOR_MESSAGE,
+            373,
+        ),
+        (
+            "group member outside its group",
+            "D",
+            [*ORDER, (448, "p")],
+            None,
+            RejectReason.TAG_NOT_DEFINED_FOR_MESSAGE,
+            448,
+        ),
         ("tag without value", "D", [*ORDER, (58, "")], None, RejectReason.TAG_WITHOUT_VALUE, 58),
-        ("enum value", "D", [*ORDER[:4], (54, "3"), ORDER[5]], None, RejectReason.INCORRECT_VALUE, 54),
-        ("enum value of an INT enum", "D", [*ORDER, (2964, "0")], None, RejectReason.INCORRECT_VALUE, 2964),
-        ("int format", "A", [(98, "0"), (108, "3O"), (1137, "9")], None, RejectReason.INCORRECT_DATA_FORMAT, 108),
-        ("decimal NaN", "D", [(11, "c1"), (38, "NaN"), *ORDER[2:]], None, RejectReason.INCORRECT_DATA_FORMAT, 38),
-        ("decimal exponent", "D", [(11, "c1"), (38, "1e5"), *ORDER[2:]], None, RejectReason.INCORRECT_DATA_FORMAT, 38),
-        ("decimal letters", "D", [*ORDER[:3], (44, "abc"), *ORDER[4:]], None, RejectReason.INCORRECT_DATA_FORMAT, 44),
+        (
+            "enum value",
+            "D",
+            [*ORDER[:4], (54, "3"), ORDER[5]],
+            None,
+            RejectReason.INCORRECT_VALUE,
+            54,
+        ),
+        (
+            "enum value of an INT enum",
+            "D",
+            [*ORDER, (2964, "0")],
+            None,
+            RejectReason.INCORRECT_VALUE,
+            2964,
+        ),
+        (
+            "int format",
+            "A",
+            [(98, "0"), (108, "3O"), (1137, "9")],
+            None,
+            RejectReason.INCORRECT_DATA_FORMAT,
+            108,
+        ),
+        (
+            "decimal NaN",
+            "D",
+            [(11, "c1"), (38, "NaN"), *ORDER[2:]],
+            None,
+            RejectReason.INCORRECT_DATA_FORMAT,
+            38,
+        ),
+        (
+            "decimal exponent",
+            "D",
+            [(11, "c1"), (38, "1e5"), *ORDER[2:]],
+            None,
+            RejectReason.INCORRECT_DATA_FORMAT,
+            38,
+        ),
+        (
+            "decimal letters",
+            "D",
+            [*ORDER[:3], (44, "abc"), *ORDER[4:]],
+            None,
+            RejectReason.INCORRECT_DATA_FORMAT,
+            44,
+        ),
         ("boolean", "A", [*LOGON, (141, "X")], None, RejectReason.INCORRECT_DATA_FORMAT, 141),
-        ("timestamp", "D", [*ORDER, (126, "2024-01-02 03:04:05")], None, RejectReason.INCORRECT_DATA_FORMAT, 126),
-        ("timestamp month 13", "D", [*ORDER, (126, "20241302-03:04:05")], None, RejectReason.INCORRECT_DATA_FORMAT, 126),
-        ("header timestamp", "D", ORDER, [*HEADER[:3], (52, "yesterday")], RejectReason.INCORRECT_DATA_FORMAT, 52),
-        ("char too long", "D", [*ORDER[:2], (40, "22"), *ORDER[3:]], None, RejectReason.INCORRECT_DATA_FORMAT, 40),
+        (
+            "timestamp",
+            "D",
+            [*ORDER, (126, "2024-01-02 03:04:05")],
+            None,
+            RejectReason.INCORRECT_DATA_FORMAT,
+            126,
+        ),
+        (
+            "timestamp month 13",
+            "D",
+            [*ORDER, (126, "20241302-03:04:05")],
+            None,
+            RejectReason.INCORRECT_DATA_FORMAT,
+            126,
+        ),
+        (
+            "header timestamp",
+            "D",
+            ORDER,
+            [*HEADER[:3], (52, "yesterday")],
+            RejectReason.INCORRECT_DATA_FORMAT,
+            52,
+        ),
+        (
+            "char too long",
+            "D",
+            [*ORDER[:2], (40, "22"), *ORDER[3:]],
+            None,
+            RejectReason.INCORRECT_DATA_FORMAT,
+            40,
+        ),
         ("tag twice", "D", [*ORDER, (11, "c2")], None, RejectReason.TAG_APPEARS_MORE_THAN_ONCE, 11),
-        ("header tag twice", "D", [*ORDER, (49, "again")], None, RejectReason.TAG_APPEARS_MORE_THAN_ONCE, 49),
-        ("group count too high", "D", [*ORDER, (453, "2"), (448, "p1"), (452, "24")], None, RejectReason.INCORRECT_NUMINGROUP_COUNT, 453),
+        (
+            "header tag twice",
+            "D",
+            [*ORDER, (49, "again")],
+            None,
+            RejectReason.TAG_APPEARS_MORE_THAN_ONCE,
+            49,
+        ),
+        (
+            "group count too high",
+            "D",
+            [*ORDER, (453, "2"), (448, "p1"), (452, "24")],
+            None,
+            RejectReason.INCORRECT_NUMINGROUP_COUNT,
+            453,
+        ),
         (
             "group count too low",
             "D",
@@ -120,13 +248,55 @@ def test_valid_order_decodes(dec: Decoder) -> None:
             RejectReason.INCORRECT_NUMINGROUP_COUNT,
             453,
         ),
-        ("group not starting at delimiter", "D", [*ORDER, (453, "1"), (452, "24"), (448, "p")], None, RejectReason.INCORRECT_NUMINGROUP_COUNT, 453),
-        ("group count not a number", "D", [*ORDER, (453, "x")], None, RejectReason.INCORRECT_DATA_FORMAT, 453),
+        (
+            "group not starting at delimiter",
+            "D",
+            [*ORDER, (453, "1"), (452, "24"), (448, "p")],
+            None,
+            RejectReason.INCORRECT_NUMINGROUP_COUNT,
+            453,
+        ),
+        (
+            "group count not a number",
+            "D",
+            [*ORDER, (453, "x")],
+            None,
+            RejectReason.INCORRECT_DATA_FORMAT,
+            453,
+        ),
         ("invalid MsgType", "ZZ", ORDER, None, RejectReason.INVALID_MSGTYPE, 35),
-        ("invalid tag number", "D", [*ORDER, ("abc", "1")], None, RejectReason.INVALID_TAG_NUMBER, None),
-        ("tag number with leading zero", "D", [*ORDER, ("044", "75")], None, RejectReason.INVALID_TAG_NUMBER, None),
-        ("negative tag number", "D", [*ORDER, ("-5", "1")], None, RejectReason.INVALID_TAG_NUMBER, None),
-        ("tag out of order", "D", [*ORDER, (8, "FIXT.1.1")], None, RejectReason.TAG_OUT_OF_ORDER, 8),
+        (
+            "invalid tag number",
+            "D",
+            [*ORDER, ("abc", "1")],
+            None,
+            RejectReason.INVALID_TAG_NUMBER,
+            None,
+        ),
+        (
+            "tag number with leading zero",
+            "D",
+            [*ORDER, ("044", "75")],
+            None,
+            RejectReason.INVALID_TAG_NUMBER,
+            None,
+        ),
+        (
+            "negative tag number",
+            "D",
+            [*ORDER, ("-5", "1")],
+            None,
+            RejectReason.INVALID_TAG_NUMBER,
+            None,
+        ),
+        (
+            "tag out of order",
+            "D",
+            [*ORDER, (8, "FIXT.1.1")],
+            None,
+            RejectReason.TAG_OUT_OF_ORDER,
+            8,
+        ),
     ],
 )
 def test_reject_reason(
@@ -150,9 +320,17 @@ def test_reject_reason(
 
 def test_error_handling_page_example(dec: Decoder) -> None:
     """fix/error-handling: 333333=test is answered with 373=3, 371=333333, 45=<seq>."""
-    raw = frame("D", [(11, "123"), (38, "10"), (40, "2"), (44, "50"), (54, "1"), (55, "X"), (333333, "test")])
+    raw = frame(
+        "D",
+        [(11, "123"), (38, "10"), (40, "2"), (44, "50"), (54, "1"), (55, "X"), (333333, "test")],
+    )
     err = reject(dec, raw)
-    assert (err.reason, err.tag, err.seq, err.msg_type) == (RejectReason.UNDEFINED_TAG, 333333, SEQ, "D")
+    assert (err.reason, err.tag, err.seq, err.msg_type) == (
+        RejectReason.UNDEFINED_TAG,
+        333333,
+        SEQ,
+        "D",
+    )
     assert err.text == "Undefined tag received"
 
 
@@ -249,7 +427,9 @@ def test_localmktdate_and_settlement(dec: Decoder) -> None:
 
 def test_rawdata_is_bytes_and_hidden_from_repr(dec: Decoder) -> None:
     sig = b"s\x01g=n"
-    m = dec.decode(frame("A", [(98, "0"), (95, str(len(sig))), (96, sig), (108, "30"), (1137, "9")]))
+    m = dec.decode(
+        frame("A", [(98, "0"), (95, str(len(sig))), (96, sig), (108, "30"), (1137, "9")])
+    )
     assert m.body[96] == sig and m.body[95] == len(sig)
     assert "s\\x01g" not in repr(m) and "<redacted>" in repr(m)
 

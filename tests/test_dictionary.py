@@ -185,7 +185,10 @@ def test_components_expand_and_follow_required(tmp_path: Path) -> None:
     x_parties = _group(d.message("X").members, 453)
     assert not d_parties.required  # an optional component makes its members optional
     assert x_parties.required
-    assert [(m.field.number, m.required) for m in d_parties.group.members] == [(448, True), (452, False)]
+    assert [(m.field.number, m.required) for m in d_parties.group.members] == [
+        (448, True),
+        (452, False),
+    ]
     assert d.data_length_tags == {95: 96}
     assert d.messages["D"].all_tags == {11, 453, 448, 452}
 
@@ -339,6 +342,7 @@ KNOWN_DIFFERENCES: dict[tuple[str, str], str] = {
     ("member_only_kalshi", "R:79"): "the docs' QuoteRequest tables don't list it",
     ("member_only_kalshi", "b:58"): "the docs' QuoteRequestAck table doesn't list it",
     ("member_only_ours", "j:371"): "the docs' BusinessMessageReject table lists RefTagID",
+    ("member_only_ours", "D:60"): "the Subpenny Pricing page's NewOrderSingle example sends TransactTime (60)",
     # --- requiredness
     ("required", "j:45"): "the docs' BusinessMessageReject table says RefSeqNum is Y",
     ("required", "r:11"): "FIX 5.0SP2: ClOrdID optional in OrderMassCancelReport",

@@ -79,7 +79,9 @@ def _corpus() -> list[bytes]:
         last_px=Decimal("0.75"),
         last_qty=Decimal("10"),
         misc_fees=[MiscFee(misc_fee_amt=Decimal("0.07"), misc_fee_curr="USD")],
-        collateral_amount_changes=[CollateralAmountChange(collateral_amount_change=Decimal("-7.57"))],
+        collateral_amount_changes=[
+            CollateralAmountChange(collateral_amount_change=Decimal("-7.57"))
+        ],
     )
     ums = MarketSettlementReport(
         market_settlement_report_id="s1",

@@ -88,7 +88,9 @@ def value_strategy(s: FieldSpec, fmt: PriceFormat) -> st.SearchStrategy[Any]:
     if ftype in ("LOCALMKTDATE", "UTCDATEONLY", "UTCDATE"):
         return st.dates(min_value=date(1970, 1, 1), max_value=date(2100, 1, 1))
     if ftype == "UTCTIMEONLY":  # sent with millisecond precision
-        return st.times().map(lambda t: t.replace(microsecond=t.microsecond // 1000 * 1000, tzinfo=UTC))
+        return st.times().map(
+            lambda t: t.replace(microsecond=t.microsecond // 1000 * 1000, tzinfo=UTC)
+        )
     if ftype in ("DATA", "XMLDATA"):
         return st.binary(min_size=1, max_size=64)
     if ftype == "CHAR":

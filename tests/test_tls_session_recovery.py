@@ -19,7 +19,7 @@ from fixgw.session import (
 )
 from fixgw.sim.server import Simulator
 from fixgw.store import MemoryStore, SqliteStore
-from fixgw.testing import RawClient, client_session, raw_logon, raw_message, sim_client
+from fixgw.testing import RawClient, raw_logon, raw_message, sim_client
 
 SPEED = 40.0
 MASS_CANCEL = OrderMassCancelRequest(

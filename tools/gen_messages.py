@@ -144,21 +144,23 @@ class _Gen:
         return cls
 
     def fields(self, members: tuple[Member, ...], owner: str) -> list[str]:
-        req, opt = [], []
+        """Fields in dictionary order (kw_only dataclasses allow defaults anywhere), which is
+        also the order they go on the wire: a group's delimiter stays first."""
+        out = []
         for m in members:
             fd = m.field
             if m.group is not None:
                 gcls = self.group_class(m, owner)
                 _, attr = group_names(fd.name)
-                opt.append(f"    {attr}: list[{gcls}] = fix_field({fd.number}, group={gcls})")
+                out.append(f"    {attr}: list[{gcls}] = fix_field({fd.number}, group={gcls})")
                 continue
             t = py_type(fd)
             enum = f", enum={t}" if fd.enums else ""
             if m.required:
-                req.append(f"    {snake(fd.name)}: {t} = fix_field({fd.number}, required=True{enum})")
+                out.append(f"    {snake(fd.name)}: {t} = fix_field({fd.number}, required=True{enum})")
             else:
-                opt.append(f"    {snake(fd.name)}: {t} | None = fix_field({fd.number}{enum})")
-        return req + opt
+                out.append(f"    {snake(fd.name)}: {t} | None = fix_field({fd.number}{enum})")
+        return out
 
 
 def gen_messages(d: Dictionary, src: str) -> str:

@@ -6,6 +6,7 @@ from .dropcopy import DropCopy, DropCopyRejected, ReplayResult, exec_id_key, par
 from .errors import (
     BusinessRejected,
     CancelRejected,
+    DuplicateClOrdID,
     FixgwError,
     ListenerSessionError,
     LogonRefused,
@@ -26,6 +27,7 @@ __all__ = [
     "ClientConfig",
     "DropCopy",
     "DropCopyRejected",
+    "DuplicateClOrdID",
     "FixgwError",
     "KalshiClient",
     "ListenerSessionError",

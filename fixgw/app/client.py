@@ -130,7 +130,7 @@ class KalshiClient:
         self.encoder = default_encoder()
         self.use_dollars = bool(config.flags.use_dollars)
         self.out_format = PriceFormat.DOLLARS if self.use_dollars else PriceFormat.CENTS
-        self.orders = OrderTracker()
+        self.orders = OrderTracker(flags=config.flags, clock=config.clock)
         self.logon_count = 0
         self.listeners: list[Callable[[Message], None]] = []
         self.events: list[Action] = []  # session-level events worth showing (gaps, not-resent, issues)
@@ -305,11 +305,17 @@ class KalshiClient:
         if len(nos.cl_ord_id) > 64:
             raise ValueError(f"ClOrdID (11) {nos.cl_ord_id!r} is longer than 64 characters")
         self.orders.on_new_order_sent(nos)
-        if not wait:
-            await self.send(nos)
-            return self.orders.find(nos.cl_ord_id)
-        await self.request(nos, key=nos.cl_ord_id, timeout=timeout)
-        return self.orders.find(nos.cl_ord_id)
+        try:
+            if not wait:
+                await self.send(nos)
+            else:
+                await self.request(nos, key=nos.cl_ord_id, timeout=timeout)
+        except NotLoggedOn:
+            self.orders.mark_not_sent(nos.cl_ord_id)  # never reached the wire
+            raise
+        order = self.orders.find(nos.cl_ord_id)
+        assert order is not None
+        return order
 
     def _order(self, cl_ord_id: str) -> OrderState:
         order = self.orders.find(cl_ord_id)
@@ -406,7 +412,7 @@ class KalshiClient:
                 continue
             with contextlib.suppress(Exception):
                 nos = decode(raw, self.out_format)
-                self.orders.mark_not_sent(nos.cl_ord_id)  # type: ignore[attr-defined]
+                self.orders.mark_not_sent(nos.cl_ord_id)
 
     def _decode(self, fm: Any) -> Message:
         fmt = wire_price_format(fm.msg_type, from_exchange=True, use_dollars=self.use_dollars)

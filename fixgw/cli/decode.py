@@ -41,20 +41,28 @@ def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[ty
     p = subparsers.add_parser(
         "decode",
         help="print FIX messages (log lines, SOH or '|' separated) readably",
-        description=__doc__.splitlines()[0] if __doc__ else None,
+        description=(
+            "Print FIX messages one field a line: Tag(Name)=value (meaning). Reads SOH- or "
+            "'|'-separated messages, any number per line, with or without a log prefix. "
+            "Bad messages are reported on stderr as 'line N: reason'; exit code 1 if any."
+        ),
     )
-    p.add_argument("file", nargs="?", default="-", help="file to read ('-' or nothing: stdin)")
+    p.add_argument(
+        "file", nargs="?", default="-", metavar="FILE", help="file to read (default: stdin)"
+    )
     p.add_argument("--json", action="store_true", help="one JSON object per message")
     p.add_argument(
         "--dictionary",
         type=Path,
         default=None,
+        metavar="PATH",
         help="QuickFIX XML dictionary (default: fixgw's own)",
     )
     p.add_argument(
         "--dollars",
         action="store_true",
-        help="prices on the wire are dollars (the session logged on with UseDollars=Y)",
+        help="prices on the wire are dollars (the session logged on with UseDollars=Y); "
+        "the exchange's Quote to an RFQ creator is always dollars",
     )
     p.set_defaults(func=run)
 

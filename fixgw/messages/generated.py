@@ -130,8 +130,8 @@ class SequenceReset(Message):
 
     MSG_TYPE: ClassVar[str] = '4'
     ADMIN: ClassVar[bool] = True
-    new_seq_no: int = fix_field(36, required=True)
     gap_fill_flag: bool | None = fix_field(123)
+    new_seq_no: int = fix_field(36, required=True)
     header: StandardHeader | None = field(default=None, compare=False, repr=False)
 
 
@@ -152,10 +152,10 @@ class Logon(Message):
     MSG_TYPE: ClassVar[str] = 'A'
     ADMIN: ClassVar[bool] = True
     encrypt_method: enums.EncryptMethod = fix_field(98, required=True, enum=enums.EncryptMethod)
-    heart_bt_int: int = fix_field(108, required=True)
-    default_appl_ver_id: enums.DefaultApplVerID = fix_field(1137, required=True, enum=enums.DefaultApplVerID)
     raw_data_length: int | None = fix_field(95)
     raw_data: bytes | None = fix_field(96)
+    heart_bt_int: int = fix_field(108, required=True)
+    default_appl_ver_id: enums.DefaultApplVerID = fix_field(1137, required=True, enum=enums.DefaultApplVerID)
     reset_seq_num_flag: bool | None = fix_field(141)
     cancel_orders_on_disconnect: bool | None = fix_field(8013)
     listener_session: bool | None = fix_field(20126)
@@ -177,14 +177,15 @@ class NewOrderSingle(Message):
     MSG_TYPE: ClassVar[str] = 'D'
     ADMIN: ClassVar[bool] = False
     cl_ord_id: str = fix_field(11, required=True)
+    exec_inst: enums.ExecInst | None = fix_field(18, enum=enums.ExecInst)
     order_qty: Decimal = fix_field(38, required=True)
     ord_type: enums.OrdType = fix_field(40, required=True, enum=enums.OrdType)
     price: Decimal = fix_field(44, required=True)
     side: enums.Side = fix_field(54, required=True, enum=enums.Side)
     symbol: str = fix_field(55, required=True)
-    exec_inst: enums.ExecInst | None = fix_field(18, enum=enums.ExecInst)
     time_in_force: enums.TimeInForce | None = fix_field(59, enum=enums.TimeInForce)
     expire_time: datetime | None = fix_field(126)
+    transact_time: datetime | None = fix_field(60)
     party_ids: list[Party] = fix_field(453, group=Party)
     alloc_account: int | None = fix_field(79)
     secondary_cl_ord_id: str | None = fix_field(526)
@@ -202,10 +203,10 @@ class OrderCancelRequest(Message):
     MSG_TYPE: ClassVar[str] = 'F'
     ADMIN: ClassVar[bool] = False
     cl_ord_id: str = fix_field(11, required=True)
+    order_id: str | None = fix_field(37)
     orig_cl_ord_id: str = fix_field(41, required=True)
     side: enums.Side = fix_field(54, required=True, enum=enums.Side)
     symbol: str = fix_field(55, required=True)
-    order_id: str | None = fix_field(37)
     party_ids: list[Party] = fix_field(453, group=Party)
     alloc_account: int | None = fix_field(79)
     header: StandardHeader | None = field(default=None, compare=False, repr=False)
@@ -218,13 +219,13 @@ class OrderCancelReplaceRequest(Message):
     MSG_TYPE: ClassVar[str] = 'G'
     ADMIN: ClassVar[bool] = False
     cl_ord_id: str = fix_field(11, required=True)
+    order_id: str | None = fix_field(37)
     order_qty: Decimal = fix_field(38, required=True)
     ord_type: enums.OrdType = fix_field(40, required=True, enum=enums.OrdType)
     orig_cl_ord_id: str = fix_field(41, required=True)
+    price: Decimal | None = fix_field(44)
     side: enums.Side = fix_field(54, required=True, enum=enums.Side)
     symbol: str = fix_field(55, required=True)
-    order_id: str | None = fix_field(37)
-    price: Decimal | None = fix_field(44)
     party_ids: list[Party] = fix_field(453, group=Party)
     alloc_account: int | None = fix_field(79)
     header: StandardHeader | None = field(default=None, compare=False, repr=False)
@@ -251,21 +252,21 @@ class ExecutionReport(Message):
     cl_ord_id: str = fix_field(11, required=True)
     cum_qty: Decimal = fix_field(14, required=True)
     exec_id: str = fix_field(17, required=True)
+    last_px: Decimal | None = fix_field(31)
+    last_qty: Decimal | None = fix_field(32)
     order_id: str = fix_field(37, required=True)
     order_qty: Decimal = fix_field(38, required=True)
     ord_status: enums.OrdStatus = fix_field(39, required=True, enum=enums.OrdStatus)
-    side: enums.Side = fix_field(54, required=True, enum=enums.Side)
-    symbol: str = fix_field(55, required=True)
-    exec_type: enums.ExecType = fix_field(150, required=True, enum=enums.ExecType)
-    leaves_qty: Decimal = fix_field(151, required=True)
-    last_px: Decimal | None = fix_field(31)
-    last_qty: Decimal | None = fix_field(32)
     orig_cl_ord_id: str | None = fix_field(41)
     price: Decimal | None = fix_field(44)
+    side: enums.Side = fix_field(54, required=True, enum=enums.Side)
+    symbol: str = fix_field(55, required=True)
     text: str | None = fix_field(58)
     transact_time: datetime | None = fix_field(60)
     ord_rej_reason: enums.OrdRejReason | None = fix_field(103, enum=enums.OrdRejReason)
     expire_time: datetime | None = fix_field(126)
+    exec_type: enums.ExecType = fix_field(150, required=True, enum=enums.ExecType)
+    leaves_qty: Decimal = fix_field(151, required=True)
     party_ids: list[Party] = fix_field(453, group=Party)
     alloc_account: int | None = fix_field(79)
     long_qty: Decimal | None = fix_field(704)
@@ -285,9 +286,9 @@ class OrderCancelReject(Message):
     ADMIN: ClassVar[bool] = False
     order_id: str = fix_field(37, required=True)
     cl_ord_id: str = fix_field(11, required=True)
+    orig_cl_ord_id: str | None = fix_field(41)
     ord_status: enums.OrdStatus = fix_field(39, required=True, enum=enums.OrdStatus)
     cxl_rej_response_to: enums.CxlRejResponseTo = fix_field(434, required=True, enum=enums.CxlRejResponseTo)
-    orig_cl_ord_id: str | None = fix_field(41)
     text: str | None = fix_field(58)
     cxl_rej_reason: enums.CxlRejReason | None = fix_field(102, enum=enums.CxlRejReason)
     header: StandardHeader | None = field(default=None, compare=False, repr=False)
@@ -299,9 +300,9 @@ class OrderMassCancelReport(Message):
 
     MSG_TYPE: ClassVar[str] = 'r'
     ADMIN: ClassVar[bool] = False
+    cl_ord_id: str | None = fix_field(11)
     order_id: str = fix_field(37, required=True)
     mass_cancel_response: enums.MassCancelResponse = fix_field(531, required=True, enum=enums.MassCancelResponse)
-    cl_ord_id: str | None = fix_field(11)
     mass_cancel_reject_reason: int | None = fix_field(532)
     header: StandardHeader | None = field(default=None, compare=False, repr=False)
 
@@ -313,11 +314,11 @@ class BusinessMessageReject(Message):
     MSG_TYPE: ClassVar[str] = 'j'
     ADMIN: ClassVar[bool] = False
     ref_seq_num: int = fix_field(45, required=True)
-    business_reject_reason: enums.BusinessRejectReason = fix_field(380, required=True, enum=enums.BusinessRejectReason)
     text: str | None = fix_field(58)
     ref_tag_id: int | None = fix_field(371)
     ref_msg_type: str | None = fix_field(372)
     business_reject_ref_id: str | None = fix_field(379)
+    business_reject_reason: enums.BusinessRejectReason = fix_field(380, required=True, enum=enums.BusinessRejectReason)
     header: StandardHeader | None = field(default=None, compare=False, repr=False)
 
 
@@ -388,10 +389,10 @@ class MarketSettlementReport(Message):
     market_settlement_report_id: str = fix_field(20105, required=True)
     symbol: str = fix_field(55, required=True)
     clearing_business_date: date = fix_field(715, required=True)
-    market_result: enums.MarketResult = fix_field(20107, required=True, enum=enums.MarketResult)
-    settlement_price: Decimal = fix_field(730, required=True)
     tot_num_market_settlement_reports: int | None = fix_field(20106)
+    market_result: enums.MarketResult = fix_field(20107, required=True, enum=enums.MarketResult)
     last_fragment: bool | None = fix_field(893)
+    settlement_price: Decimal = fix_field(730, required=True)
     market_settlement_party_ids: list[MarketSettlementParty] = fix_field(20108, group=MarketSettlementParty)
     header: StandardHeader | None = field(default=None, compare=False, repr=False)
 
@@ -455,8 +456,8 @@ class QuoteStatusReport(Message):
     ADMIN: ClassVar[bool] = False
     quote_id: str = fix_field(117, required=True)
     quote_req_id: str = fix_field(131, required=True)
-    quote_status: enums.QuoteStatus = fix_field(297, required=True, enum=enums.QuoteStatus)
     alloc_account: int | None = fix_field(79)
+    quote_status: enums.QuoteStatus = fix_field(297, required=True, enum=enums.QuoteStatus)
     order_qty: Decimal | None = fix_field(38)
     bid_px: Decimal | None = fix_field(132)
     offer_px: Decimal | None = fix_field(133)

@@ -33,6 +33,7 @@ CENTS_TAGS = frozenset({730})
 #: AvgPx may be a fraction of a cent even in cents mode.
 _FRACTIONAL_OK = frozenset({6, 730})
 _ONE = Decimal(1)
+_FOUR = Decimal("0.0001")
 
 
 class PriceFormat(Enum):
@@ -70,4 +71,5 @@ def price_to_wire(tag: int, value: Decimal, fmt: PriceFormat) -> Decimal:
     exp = value.as_tuple().exponent
     if isinstance(exp, int) and exp < -4:
         raise EncodeError(f"tag {tag}: price {value} has more than 4 decimals (dollars format allows 4)")
-    return value
+    # Fixed 4-decimal precision, as the Subpenny page's examples show (44=0.7500).
+    return value.quantize(_FOUR) if tag not in _FRACTIONAL_OK else value

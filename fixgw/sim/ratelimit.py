@@ -20,6 +20,8 @@ from ..session.clock import Clock, SystemClock
 __all__ = ["DEFAULT_COST", "DEFAULT_COSTS", "EXEMPT", "TIERS", "RateLimiter", "Tier", "TokenBucket", "tier"]
 
 DEFAULT_COST = 10
+#: float clocks accumulate rounding; a bucket refilled to 9.999999999 tokens holds 10
+_EPS = 1e-9
 #: MsgType -> tokens, where it differs from DEFAULT_COST (OrderCancelRequest ~ REST cancel).
 DEFAULT_COSTS: dict[str, int] = {"F": 2}
 #: Never charged (Connectivity page).
@@ -82,8 +84,8 @@ class TokenBucket:
     def try_take(self, cost: float) -> bool:
         """Spend ``cost`` tokens if the bucket holds them; otherwise spend nothing."""
         self._refill()
-        if cost <= self._tokens:
-            self._tokens -= cost
+        if cost <= self._tokens + _EPS:
+            self._tokens = max(0.0, self._tokens - cost)
             return True
         return False
 
