@@ -57,6 +57,7 @@ from ..session import (
 from ..session.profiles import LISTENER_FORBIDDEN
 from ..store import MemoryStore
 from ..transport import Backoff, Endpoint, Initiator
+from .dropcopy import DropCopy
 from .errors import (
     BusinessRejected,
     CancelRejected,
@@ -68,7 +69,6 @@ from .errors import (
     RateLimited,
     SessionRejected,
 )
-from .dropcopy import DropCopy
 from .groups import OrderGroups
 from .orders import OrderState, OrderTracker
 from .rfq import RfqCreator, RfqMaker

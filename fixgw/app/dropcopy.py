@@ -11,7 +11,13 @@ import asyncio
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from ..messages import EventResendComplete, EventResendReject, EventResendRequest, ExecutionReport, enums
+from ..messages import (
+    EventResendComplete,
+    EventResendReject,
+    EventResendRequest,
+    ExecutionReport,
+    enums,
+)
 from .errors import FixgwError
 
 if TYPE_CHECKING:
