@@ -126,9 +126,14 @@ def client_session(
     from fixgw.session import Role, Session
     from fixgw.store import MemoryStore
 
-    cfg = client_config(keys, session_type, heartbeat_interval=heartbeat_interval, flags=flags, **config)
+    cfg = client_config(
+        keys, session_type, heartbeat_interval=heartbeat_interval, flags=flags, **config
+    )
     return Session(
-        cfg, store=store if store is not None else MemoryStore(f"{session_type}:{keys.uuid}"), clock=clock, role=Role.INITIATOR
+        cfg,
+        store=store if store is not None else MemoryStore(f"{session_type}:{keys.uuid}"),
+        clock=clock,
+        role=Role.INITIATOR,
     )
 
 
@@ -179,7 +184,9 @@ def raw_logon(
         sending_time = datetime.now(UTC)
     st = sending_time if isinstance(sending_time, bytes) else format_timestamp(sending_time)
     if signature is None:
-        signature = sign_logon(keys.private_key, logon_prehash(st.decode(), "A", seq, sender, target))
+        signature = sign_logon(
+            keys.private_key, logon_prehash(st.decode(), "A", seq, sender, target)
+        )
     flags = flags if flags is not None else LogonFlags(reset_seq_num=True)
     items: list[tuple[int, Any]] = [(98, 0), (108, heartbeat_interval), (96, signature.encode())]
     if flags.reset_seq_num is not None:
@@ -245,7 +252,10 @@ class WireLog:
         from fixgw.dictionary import Dictionary
 
         d = Dictionary.default()
-        self._readers = {"in": FrameReader(d.begin_string.encode()), "out": FrameReader(d.begin_string.encode())}
+        self._readers = {
+            "in": FrameReader(d.begin_string.encode()),
+            "out": FrameReader(d.begin_string.encode()),
+        }
         self._decoder = Decoder(d, allow_unknown_tags=True, verify=False)
         self.messages: list[tuple[str, FixMessage]] = []
         self._change = asyncio.Event()
@@ -285,7 +295,9 @@ class WireLog:
             return await asyncio.wait_for(wait(), timeout)
         except TimeoutError:
             got = len(self.of(direction, msg_type))
-            raise AssertionError(f"saw {got} of {count} {direction!r} {msg_type} messages within {timeout:g} s") from None
+            raise AssertionError(
+                f"saw {got} of {count} {direction!r} {msg_type} messages within {timeout:g} s"
+            ) from None
 
 
 class SimClient:
@@ -295,7 +307,13 @@ class SimClient:
     """
 
     def __init__(
-        self, session: Session, initiator: Initiator, log: ActionLog, wire: WireLog, *, reconnect: bool
+        self,
+        session: Session,
+        initiator: Initiator,
+        log: ActionLog,
+        wire: WireLog,
+        *,
+        reconnect: bool,
     ) -> None:
         self.session = session
         self.initiator = initiator
@@ -332,7 +350,9 @@ class SimClient:
         assert self.task is not None
         return await asyncio.wait_for(asyncio.shield(self.task), timeout)
 
-    async def wait_for(self, match: type | Callable[[Action], bool], *, since: int = 0, timeout: float = 5.0) -> Any:
+    async def wait_for(
+        self, match: type | Callable[[Action], bool], *, since: int = 0, timeout: float = 5.0
+    ) -> Any:
         return await self.log.wait_for(match, since=since, timeout=timeout)
 
 
@@ -358,7 +378,13 @@ def sim_client(
 
     if session is None:
         session = client_session(
-            keys, session_type, store=store, clock=clock, flags=flags, heartbeat_interval=heartbeat_interval, **config
+            keys,
+            session_type,
+            store=store,
+            clock=clock,
+            flags=flags,
+            heartbeat_interval=heartbeat_interval,
+            **config,
         )
     log, wire = ActionLog(), WireLog()
     initiator = Initiator(
@@ -388,7 +414,9 @@ class RawClient:
     @classmethod
     async def connect(cls, sim: Simulator, session_type: str) -> RawClient:
         ep = sim.endpoint(session_type)
-        reader, writer = await asyncio.open_connection(ep.host, ep.port, ssl=ep.ssl_context(), server_hostname=ep.host)
+        reader, writer = await asyncio.open_connection(
+            ep.host, ep.port, ssl=ep.ssl_context(), server_hostname=ep.host
+        )
         return cls(reader, writer)
 
     async def send(self, *chunks: bytes) -> None:
@@ -412,7 +440,9 @@ class RawClient:
 
         return await asyncio.wait_for(read(), timeout)
 
-    async def recv_until(self, msg_type: str, timeout: float = 5.0) -> tuple[FixMessage | None, list[FixMessage]]:
+    async def recv_until(
+        self, msg_type: str, timeout: float = 5.0
+    ) -> tuple[FixMessage | None, list[FixMessage]]:
         """Read until a ``msg_type`` message (returned) or EOF (None); also returns all read."""
         seen: list[FixMessage] = []
         while True:

@@ -44,11 +44,16 @@ def test_signature_covers_the_exact_wire_sending_time(registry, keys):
     # "...00.123" but the message says "...00.123000", so the signature cannot match.
     sig_over_ms = raw_logon(keys, "KalshiNR", sending_time=b"20260105-14:30:00.123")
     signature = DECODER.decode(sig_over_ms).body[96].decode()
-    tampered = raw_logon(keys, "KalshiNR", sending_time=b"20260105-14:30:00.123000", signature=signature)
+    tampered = raw_logon(
+        keys, "KalshiNR", sending_time=b"20260105-14:30:00.123000", signature=signature
+    )
     r = check(registry, tampered)
     assert r.reject_reason is RejectReason.SIGNATURE_PROBLEM and r.ref_tag == 96
     # While a message signed over its own microsecond field is fine.
-    assert check(registry, raw_logon(keys, "KalshiNR", sending_time=b"20260105-14:30:00.123000")) is None
+    assert (
+        check(registry, raw_logon(keys, "KalshiNR", sending_time=b"20260105-14:30:00.123000"))
+        is None
+    )
 
 
 @pytest.mark.parametrize(
@@ -73,7 +78,10 @@ def test_rejects_with_reason(registry, keys, kwargs, session_type, reason, tag, 
 
 
 def test_sending_time_at_exactly_30_seconds_is_accepted(registry, keys):
-    assert check(registry, raw_logon(keys, "KalshiNR", sending_time=NOW - timedelta(seconds=30))) is None
+    assert (
+        check(registry, raw_logon(keys, "KalshiNR", sending_time=NOW - timedelta(seconds=30)))
+        is None
+    )
 
 
 def test_missing_signature(registry, keys):
@@ -97,7 +105,9 @@ def test_missing_signature(registry, keys):
         ("KalshiNR", LogonFlags(reset_seq_num=True, receive_settlement_reports=True), 30, "ReceiveSettlementReports (20127)"),
     ],
 )  # fmt: skip
-def test_logon_field_rules_are_a_logout_without_reject(registry, keys, session_type, flags, hb, text):
+def test_logon_field_rules_are_a_logout_without_reject(
+    registry, keys, session_type, flags, hb, text
+):
     raw = raw_logon(keys, session_type, sending_time=NOW, flags=flags, heartbeat_interval=hb)
     r = check(registry, raw, session_type)
     assert r is not None and r.reject_reason is None
@@ -107,7 +117,10 @@ def test_logon_field_rules_are_a_logout_without_reject(registry, keys, session_t
 def test_listener_flags_valid_on_nr_and_rt(registry, keys):
     flags = LogonFlags(reset_seq_num=True, listener_session=True, skip_pending_exec_reports=True)
     assert check(registry, raw_logon(keys, "KalshiNR", sending_time=NOW, flags=flags)) is None
-    assert check(registry, raw_logon(keys, "KalshiRT", sending_time=NOW, flags=flags), "KalshiRT") is None
+    assert (
+        check(registry, raw_logon(keys, "KalshiRT", sending_time=NOW, flags=flags), "KalshiRT")
+        is None
+    )
 
 
 # ---- key registry -------------------------------------------------------------------------------

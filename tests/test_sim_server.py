@@ -45,8 +45,12 @@ async def test_over_budget_message_gets_business_reject_380_8(frozen_sim, kalshi
     async with sim_client(frozen_sim, kalshi_keys, "KalshiNR") as client:
         await client.wait_logged_on()
         # Basic: 100 tokens, no burst.  The Logon took 10; nine 10-token messages fit.
-        seqs = [(await client.initiator.send("q", MASS_CANCEL.encode_body(ENC))).seq for _ in range(10)]
-        await client.wait_for(lambda a: isinstance(a, Deliver) and a.message.body.get(45) == seqs[-1])
+        seqs = [
+            (await client.initiator.send("q", MASS_CANCEL.encode_body(ENC))).seq for _ in range(10)
+        ]
+        await client.wait_for(
+            lambda a: isinstance(a, Deliver) and a.message.body.get(45) == seqs[-1]
+        )
         replies = j_replies(client)
         assert [m.body[380] for m in replies] == [4] * 9 + [8]
         limited = replies[-1]
@@ -95,7 +99,9 @@ async def test_no_rate_limit_when_disabled(kalshi_keys):
             await client.wait_logged_on()
             for _ in range(15):
                 last = await client.initiator.send("q", MASS_CANCEL.encode_body(ENC))
-            await client.wait_for(lambda a: isinstance(a, Deliver) and a.message.body.get(45) == last.seq)
+            await client.wait_for(
+                lambda a: isinstance(a, Deliver) and a.message.body.get(45) == last.seq
+            )
             assert {m.body[380] for m in j_replies(client)} == {4}
 
 
@@ -127,7 +133,9 @@ async def _raw_logged_on(sim, keys, session_type, flags=None) -> RawClient:
 
 async def test_message_type_not_accepted_on_the_session_gets_380_3(kalshi_sim, kalshi_keys):
     raw = await _raw_logged_on(kalshi_sim, kalshi_keys, "KalshiNR")
-    await raw.send(raw_message("UE", kalshi_keys.uuid, "KalshiNR", 2))  # RFQCancel is a KalshiRT message
+    await raw.send(
+        raw_message("UE", kalshi_keys.uuid, "KalshiNR", 2)
+    )  # RFQCancel is a KalshiRT message
     rej, _ = await raw.recv_until("j")
     assert (rej.body[45], rej.body[372], rej.body[380]) == (2, "UE", 3)
     assert "KalshiNR" in rej.body[58]
@@ -156,7 +164,9 @@ class RecordingApp:
         self.logged_out = asyncio.Event()
 
     async def on_logon(self, ctx):
-        self.events.append(("logon", (ctx.api_key, ctx.session_type, ctx.use_dollars, ctx.peer_flags.use_dollars)))
+        self.events.append(
+            ("logon", (ctx.api_key, ctx.session_type, ctx.use_dollars, ctx.peer_flags.use_dollars))
+        )
 
     async def on_message(self, ctx, fm):
         await asyncio.sleep(0)  # a real engine may await; order must still hold
@@ -165,7 +175,9 @@ class RecordingApp:
         self.events.append(("message", fm.body.get(11)))
         ctx.send_message(
             BusinessMessageReject(
-                ref_seq_num=fm.seq, business_reject_reason=enums.BusinessRejectReason.OTHER, text=f"echo {fm.body[11]}"
+                ref_seq_num=fm.seq,
+                business_reject_reason=enums.BusinessRejectReason.OTHER,
+                text=f"echo {fm.body[11]}",
             )
         )
 
@@ -178,13 +190,17 @@ async def test_app_hook_sees_logon_messages_in_order_and_logout(kalshi_keys):
     app = RecordingApp()
     async with Simulator(port_base=0, app=app, rate_limit=None) as sim:
         sim.register_key(kalshi_keys.uuid, kalshi_keys.pub_path)
-        async with sim_client(sim, kalshi_keys, "KalshiNR", flags=LogonFlags(use_dollars=True)) as client:
+        async with sim_client(
+            sim, kalshi_keys, "KalshiNR", flags=LogonFlags(use_dollars=True)
+        ) as client:
             await client.wait_logged_on()
             for i in range(5):
                 await client.initiator.send("q", OrderMassCancelRequest(
                     cl_ord_id=f"c{i}", mass_cancel_request_type=enums.MassCancelRequestType.CANCEL_FOR_SESSION
                 ).encode_body(ENC))  # fmt: skip
-            await client.wait_for(lambda a: isinstance(a, Deliver) and a.message.body.get(58) == "echo c4")
+            await client.wait_for(
+                lambda a: isinstance(a, Deliver) and a.message.body.get(58) == "echo c4"
+            )
             assert [m.body[58] for m in j_replies(client)] == [f"echo c{i}" for i in range(5)]
         await asyncio.wait_for(app.logged_out.wait(), 5)
     assert app.events[0] == ("logon", (kalshi_keys.uuid, "KalshiNR", True, True))
@@ -202,14 +218,18 @@ async def test_app_exception_becomes_a_reject_and_the_session_survives(kalshi_ke
                 await client.initiator.send("q", OrderMassCancelRequest(
                     cl_ord_id=cid, mass_cancel_request_type=enums.MassCancelRequestType.CANCEL_FOR_SESSION
                 ).encode_body(ENC))  # fmt: skip
-            await client.wait_for(lambda a: isinstance(a, Deliver) and a.message.body.get(58) == "echo after")
+            await client.wait_for(
+                lambda a: isinstance(a, Deliver) and a.message.body.get(58) == "echo after"
+            )
             first = j_replies(client)[0]
             assert first.body[380] == 0 and "RuntimeError" in first.body[58]
 
 
 async def test_pushing_to_a_client_and_session_lookup(kalshi_sim, kalshi_keys):
     assert kalshi_sim.session(kalshi_keys.uuid) is None
-    async with sim_client(kalshi_sim, kalshi_keys, "KalshiRT", flags=LogonFlags(use_dollars=True)) as client:
+    async with sim_client(
+        kalshi_sim, kalshi_keys, "KalshiRT", flags=LogonFlags(use_dollars=True)
+    ) as client:
         await client.wait_logged_on()
         server = await kalshi_sim.wait_session(kalshi_keys.uuid, "KalshiRT")
         assert kalshi_sim.session(kalshi_keys.uuid, "KalshiNR") is None
@@ -250,7 +270,9 @@ async def test_sim_logout_reaches_the_client(kalshi_sim, kalshi_keys):
 def test_port_base_shifts_all_five_in_kalshi_order():
     names = ["KalshiNR", "KalshiDC", "KalshiRT", "KalshiPT", "KalshiRFQ"]
     assert resolve_ports(names) == dict(zip(names, range(8228, 8233), strict=True))
-    assert resolve_ports(names, port_base=19000) == dict(zip(names, range(19000, 19005), strict=True))
+    assert resolve_ports(names, port_base=19000) == dict(
+        zip(names, range(19000, 19005), strict=True)
+    )
     assert set(resolve_ports(names, port_base=0).values()) == {0}
     assert resolve_ports(names, {"KalshiRT": 0}, port_base=19000)["KalshiRT"] == 0
     with pytest.raises(ValueError, match="KalshiXX"):
@@ -262,7 +284,11 @@ async def test_all_listeners_on_distinct_free_ports(kalshi_sim):
     assert list(ports) == ["KalshiNR", "KalshiDC", "KalshiRT", "KalshiPT", "KalshiRFQ"]
     assert len(set(ports.values())) == 5 and all(p > 0 for p in ports.values())
     ep = kalshi_sim.endpoint("KalshiPT")
-    assert (ep.host, ep.port, ep.pinned_cert) == ("127.0.0.1", ports["KalshiPT"], str(kalshi_sim.cert_path))
+    assert (ep.host, ep.port, ep.pinned_cert) == (
+        "127.0.0.1",
+        ports["KalshiPT"],
+        str(kalshi_sim.cert_path),
+    )
     with pytest.raises(ValueError, match="KalshiXX"):
         kalshi_sim.endpoint("KalshiXX")
 

@@ -46,15 +46,24 @@ async def test_logon_accepted_on_every_session_type(kalshi_sim, kalshi_keys, ses
         assert server is not None and server.active
         assert server.peer_flags.reset_seq_num is (None if retrans else True)
         assert server.session.heartbeat_interval == 30
-        assert kalshi_sim.session(kalshi_keys.uuid, "KalshiDC" if session_type != "KalshiDC" else "KalshiNR") is None
+        assert (
+            kalshi_sim.session(
+                kalshi_keys.uuid, "KalshiDC" if session_type != "KalshiDC" else "KalshiNR"
+            )
+            is None
+        )
     await kalshi_sim.wait_disconnected(kalshi_keys.uuid)
     assert kalshi_sim.session(kalshi_keys.uuid) is None
 
 
 async def test_bad_signature_is_rejected_373_8_then_logout(kalshi_sim, kalshi_keys):
     key = kalshi_keys.private_key
-    session = client_session(kalshi_keys, "KalshiRT", signer=lambda pre: sign_logon(key, pre + b"tampered"))
-    async with sim_client(kalshi_sim, kalshi_keys, "KalshiRT", session=session, reconnect=False) as client:
+    session = client_session(
+        kalshi_keys, "KalshiRT", signer=lambda pre: sign_logon(key, pre + b"tampered")
+    )
+    async with sim_client(
+        kalshi_sim, kalshi_keys, "KalshiRT", session=session, reconnect=False
+    ) as client:
         out = await client.wait_for(LoggedOut)
         [rej] = rejects(client)
         assert rej.body[373] == RejectReason.SIGNATURE_PROBLEM
@@ -65,7 +74,9 @@ async def test_bad_signature_is_rejected_373_8_then_logout(kalshi_sim, kalshi_ke
 
 
 async def test_stale_sending_time_is_rejected_373_10(kalshi_sim, kalshi_keys):
-    client = sim_client(kalshi_sim, kalshi_keys, "KalshiRT", clock=OffsetClock(-45), reconnect=False)
+    client = sim_client(
+        kalshi_sim, kalshi_keys, "KalshiRT", clock=OffsetClock(-45), reconnect=False
+    )
     async with client:
         out = await client.wait_for(LoggedOut)
         [rej] = rejects(client)
@@ -82,7 +93,9 @@ async def test_sending_time_within_30_seconds_is_accepted(kalshi_sim, kalshi_key
 async def test_wrong_target_comp_id_is_rejected_373_9(kalshi_sim, kalshi_keys):
     # A KalshiRT client dialling the KalshiNR port.
     session = client_session(kalshi_keys, "KalshiRT")
-    async with sim_client(kalshi_sim, kalshi_keys, "KalshiNR", session=session, reconnect=False) as client:
+    async with sim_client(
+        kalshi_sim, kalshi_keys, "KalshiNR", session=session, reconnect=False
+    ) as client:
         out = await client.wait_for(LoggedOut)
         [rej] = rejects(client)
         assert rej.body[373] == RejectReason.COMPID_PROBLEM
@@ -129,7 +142,9 @@ async def test_rt_logon_without_reset_flag_is_accepted(kalshi_sim, kalshi_keys):
         ("KalshiRT", LogonFlags(message_retention_period=73), "it must be 1-72 hours"),
     ],
 )  # fmt: skip
-async def test_invalid_logon_flags_are_refused_with_the_rule(kalshi_sim, kalshi_keys, session_type, flags, expected):
+async def test_invalid_logon_flags_are_refused_with_the_rule(
+    kalshi_sim, kalshi_keys, session_type, flags, expected
+):
     raw = await RawClient.connect(kalshi_sim, session_type)
     await raw.send(raw_logon(kalshi_keys, session_type, flags=flags))
     logout, seen = await raw.recv_until("5")

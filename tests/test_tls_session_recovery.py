@@ -88,7 +88,9 @@ async def test_sim_tests_a_silent_client_then_drops_it(scaled_sim, kalshi_keys):
 
 async def test_client_drops_a_sim_that_withholds_heartbeats(scaled_sim, kalshi_keys):
     scaled_sim.faults.withhold_heartbeats(api_key=kalshi_keys.uuid)
-    client = sim_client(scaled_sim, kalshi_keys, "KalshiRT", clock=scaled_sim.clock, reconnect=False)
+    client = sim_client(
+        scaled_sim, kalshi_keys, "KalshiRT", clock=scaled_sim.clock, reconnect=False
+    )
     async with client:
         await client.wait_logged_on()
         reason = await client.wait_ended(timeout=15)
@@ -121,7 +123,9 @@ async def test_skipped_sequence_numbers_are_gap_filled_on_resend_request(kalshi_
         assert client.session.next_target_seq == 6 == server.next_sender_seq
         # The stream carries on normally after the gap.
         server.send_message(note("next"))
-        nxt = await client.wait_for(lambda a: isinstance(a, Deliver) and a.message.body.get(58) == "next")
+        nxt = await client.wait_for(
+            lambda a: isinstance(a, Deliver) and a.message.body.get(58) == "next"
+        )
         assert nxt.message.seq == 6 and not nxt.poss_dup
 
 
@@ -134,7 +138,9 @@ async def test_sim_resends_with_possdup_after_a_corrupted_message(kalshi_sim, ka
         kalshi_sim.faults.bad_checksum(1, api_key=kalshi_keys.uuid)
         server.send_message(note("two"))  # seq 3, discarded by the client's framing
         server.send_message(note("three"))  # seq 4, a gap: ResendRequest 3-0
-        await client.wait_for(lambda a: isinstance(a, Deliver) and a.message.body.get(58) == "three")
+        await client.wait_for(
+            lambda a: isinstance(a, Deliver) and a.message.body.get(58) == "three"
+        )
         got = [(a.message.seq, a.message.body[58], a.poss_dup) for a in delivered(client)]
         assert got == [(2, "one", False), (3, "two", True), (4, "three", True)]
         resent = [m for m in client.wire.of("in", "j") if m.header.get(43)]
@@ -175,7 +181,9 @@ async def test_rt_restart_continues_persisted_sequence_numbers(kalshi_sim, kalsh
         server = kalshi_sim.session(kalshi_keys.uuid, "KalshiRT")
         assert server.next_target_seq == before.next_sender + 1
         server.send_message(note("c"))
-        d = await client.wait_for(lambda a: isinstance(a, Deliver) and a.message.body.get(58) == "c")
+        d = await client.wait_for(
+            lambda a: isinstance(a, Deliver) and a.message.body.get(58) == "c"
+        )
         assert d.message.seq == before.next_target + 1 and not d.poss_dup
         assert client.log.of(GapDetected) == []
     store.close()
@@ -229,7 +237,9 @@ async def test_rt_logon_with_sequence_too_low_is_refused(kalshi_sim, kalshi_keys
     expected = store.seqnums().next_sender  # Logon, UA, Logout: 4
     assert kalshi_sim.store("KalshiRT", kalshi_keys.uuid).seqnums().next_target == expected == 4
     # A client that lost its store (but does not ask for a reset) starts again at 1.
-    async with sim_client(kalshi_sim, kalshi_keys, "KalshiRT", store=MemoryStore("fresh"), reconnect=False) as client:
+    async with sim_client(
+        kalshi_sim, kalshi_keys, "KalshiRT", store=MemoryStore("fresh"), reconnect=False
+    ) as client:
         reason = await client.wait_ended()
         assert f"MsgSeqNum too low, expecting {expected} but received 1" in reason
 
@@ -243,7 +253,9 @@ async def test_dropped_connection_then_initiator_reconnects_by_itself(kalshi_sim
         first = kalshi_sim.session(kalshi_keys.uuid, "KalshiRT")
         kalshi_sim.faults.drop_after(1, api_key=kalshi_keys.uuid)
         first.send_message(note("last words"))
-        await client.wait_for(lambda a: isinstance(a, Deliver) and a.message.body.get(58) == "last words")
+        await client.wait_for(
+            lambda a: isinstance(a, Deliver) and a.message.body.get(58) == "last words"
+        )
         second_on = await client.wait_for(LoggedOn, since=1, timeout=10)
         assert second_on.reset is False
         assert client.initiator.stats.logons == 2 and client.initiator.stats.reconnects >= 1

@@ -14,8 +14,12 @@ from . import CliError
 
 
 def register(sub: argparse._SubParsersAction) -> None:
-    p = sub.add_parser("keygen", help="create an RSA-2048 API key pair: DIR/<uuid>.key (0600) and DIR/<uuid>.pub")
-    p.add_argument("dir", metavar="DIR", help="directory for the key files (created 0700 if missing)")
+    p = sub.add_parser(
+        "keygen", help="create an RSA-2048 API key pair: DIR/<uuid>.key (0600) and DIR/<uuid>.pub"
+    )
+    p.add_argument(
+        "dir", metavar="DIR", help="directory for the key files (created 0700 if missing)"
+    )
     p.set_defaults(func=run)
 
 

@@ -21,19 +21,43 @@ LOG_LEVELS = ("debug", "info", "warning", "error")
 def register(sub: argparse._SubParsersAction) -> None:
     from ..sim.ratelimit import TIERS
 
-    p = sub.add_parser("sim", help="run the Kalshi FIX simulator (all five session types) in the foreground")
-    p.add_argument("--keys", required=True, metavar="DIR", help="register every DIR/<uuid>.pub as an API key")
-    p.add_argument("--port-base", type=int, default=8228, metavar="N",
-                   help="KalshiNR's port; DC, RT, PT, RFQ take N+1..N+4 (default 8228; 0 = free ports)")
+    p = sub.add_parser(
+        "sim", help="run the Kalshi FIX simulator (all five session types) in the foreground"
+    )
+    p.add_argument(
+        "--keys", required=True, metavar="DIR", help="register every DIR/<uuid>.pub as an API key"
+    )
+    p.add_argument(
+        "--port-base",
+        type=int,
+        default=8228,
+        metavar="N",
+        help="KalshiNR's port; DC, RT, PT, RFQ take N+1..N+4 (default 8228; 0 = free ports)",
+    )
     p.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1)")
-    p.add_argument("--cert-out", metavar="FILE", help="write the served certificate here (clients pin it)")
-    p.add_argument("--cert", metavar="FILE", help="serve this PEM certificate instead of a generated one (needs --cert-key)")
+    p.add_argument(
+        "--cert-out", metavar="FILE", help="write the served certificate here (clients pin it)"
+    )
+    p.add_argument(
+        "--cert",
+        metavar="FILE",
+        help="serve this PEM certificate instead of a generated one (needs --cert-key)",
+    )
     p.add_argument("--cert-key", metavar="FILE", help="private key of --cert")
-    p.add_argument("--state-dir", metavar="DIR",
-                   help="keep the certificate and RT/PT sequence numbers here across restarts (default: memory)")
-    p.add_argument("--tier", default="basic", choices=sorted(TIERS), help="rate-limit tier (default basic)")
-    p.add_argument("--no-rate-limit", action="store_true", help="do not rate-limit application messages")
-    p.add_argument("--log-level", default="info", choices=LOG_LEVELS, help="log level on stderr (default info)")
+    p.add_argument(
+        "--state-dir",
+        metavar="DIR",
+        help="keep the certificate and RT/PT sequence numbers here across restarts (default: memory)",
+    )
+    p.add_argument(
+        "--tier", default="basic", choices=sorted(TIERS), help="rate-limit tier (default basic)"
+    )
+    p.add_argument(
+        "--no-rate-limit", action="store_true", help="do not rate-limit application messages"
+    )
+    p.add_argument(
+        "--log-level", default="info", choices=LOG_LEVELS, help="log level on stderr (default info)"
+    )
     p.set_defaults(func=run)  # fmt: skip
 
 
@@ -46,7 +70,9 @@ def run(args: argparse.Namespace) -> int:
     if not 0 <= args.port_base <= 65535 - 4:
         raise CliError(f"sim: --port-base {args.port_base} is outside 0-65531")
     logging.basicConfig(
-        stream=sys.stderr, level=args.log_level.upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s"
+        stream=sys.stderr,
+        level=args.log_level.upper(),
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
     )
     try:
         sim = Simulator(
@@ -80,7 +106,9 @@ async def _serve(sim: object, cert_out: str | None) -> int:
             try:
                 shutil.copyfile(sim.cert_path, cert_out)
             except OSError as exc:
-                raise CliError(f"sim: cannot write --cert-out {cert_out}: {exc.strerror or exc}") from None
+                raise CliError(
+                    f"sim: cannot write --cert-out {cert_out}: {exc.strerror or exc}"
+                ) from None
         for name, port in sim.ports.items():
             print(f"{name} listening on {sim.connect_host}:{port}", flush=True)
         print(f"API keys: {', '.join(sim.keys.ids())}", file=sys.stderr, flush=True)

@@ -179,7 +179,30 @@ ORDER_KEYS = (
     "event_time",
     "reason",
 )
-_ALIASES = {"ord_status": "status", "text": "reason", "transact_time": "event_time"}
+#: Alternative names (first match wins), e.g. those of `fixgw.app.orders.OrderState`.
+_ALIASES = {
+    "ord_status": "status",
+    "text": "reason",
+    "inferred_close": "reason",
+    "transact_time": "event_time",
+    "updated_at": "event_time",
+    "cl_ord_id_chain": "chain",
+    "is_open": "open",
+}
+#: Further attributes copied (into ``extra``) from a snapshot object; a mapping is kept whole.
+EXTRA_ATTRS = (
+    "order_group_id",
+    "alloc_account",
+    "time_in_force",
+    "ord_rej_reason",
+    "last_exec_id",
+    "last_qty",
+    "last_px",
+    "total_fees",
+    "long_qty",
+    "short_qty",
+    "source",
+)
 
 
 def _plain(value: Any) -> Any:
@@ -216,17 +239,15 @@ def _status_name(value: Any) -> str | None:
 
 
 def normalize_order(snapshot: Mapping[str, Any] | Any) -> dict[str, Any]:
-    """A tracker snapshot (mapping, dataclass or any object with the attributes) as a dict
-    of plain values.  Keys: `ORDER_KEYS` (``ord_status``/``text``/``transact_time`` accepted
-    as aliases), optional ``chain`` (earlier ClOrdIDs of the order), optional ``open`` (bool,
-    overrides the status rule), everything else kept under ``extra``.  ``status`` becomes an
+    """A tracker snapshot as a dict of plain values: a mapping, or an object such as
+    `fixgw.app.orders.OrderState` (read through its attributes: `ORDER_KEYS`, the aliases in
+    ``_ALIASES`` and `EXTRA_ATTRS`).  Keys: `ORDER_KEYS`, ``chain`` (ClOrdIDs of the order,
+    oldest first), ``open`` (bool; default: the status rule), the rest under ``extra``.  ``status`` becomes an
     OrdStatus name ("NEW", "FILLED"...), ``event_time`` an aware datetime or None."""
     if isinstance(snapshot, Mapping):
         src = dict(snapshot)
-    elif dataclasses.is_dataclass(snapshot) and not isinstance(snapshot, type):
-        src = {f.name: getattr(snapshot, f.name) for f in dataclasses.fields(snapshot)}
-    else:
-        names = (*ORDER_KEYS, *_ALIASES, "chain", "open")
+    else:  # an OrderState: only what an audit row needs, not its growing history
+        names = (*ORDER_KEYS, *_ALIASES, "chain", "open", *EXTRA_ATTRS)
         src = {n: getattr(snapshot, n) for n in names if hasattr(snapshot, n)}
     for alias, key in _ALIASES.items():
         if alias in src:

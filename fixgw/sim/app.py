@@ -107,12 +107,19 @@ class SimSession:
     def send(self, msg_type: str, body: bytes) -> int:
         """Send an application message (``body``: encoded fields, no header); returns its MsgSeqNum."""
         if not self.active:
-            raise SessionStateError(f"cannot send {msg_type} to {self.api_key} on {self.session_type}: not logged on")
+            raise SessionStateError(
+                f"cannot send {msg_type} to {self.api_key} on {self.session_type}: not logged on"
+            )
         skip = self._faults.take_skip(self.api_key)
         if skip:
             store = self.session.store
             store.set_next_sender(store.seqnums().next_sender + skip)
-            log.info("%s %s: fault: skipped %d outbound sequence numbers", self.session_type, self.api_key, skip)
+            log.info(
+                "%s %s: fault: skipped %d outbound sequence numbers",
+                self.session_type,
+                self.api_key,
+                skip,
+            )
         actions = self.session.send(msg_type, body)
         self.connection.execute(actions)
         return next(a.seq for a in actions if isinstance(a, SendBytes))
@@ -162,7 +169,9 @@ class NullApp:
         return None
 
     def on_message(self, ctx: SimSession, fm: FixMessage) -> None:
-        ctx.business_reject(fm, enums.BusinessRejectReason.APPLICATION_NOT_AVAILABLE, "Application not available")
+        ctx.business_reject(
+            fm, enums.BusinessRejectReason.APPLICATION_NOT_AVAILABLE, "Application not available"
+        )
 
     def on_logout(self, ctx: SimSession) -> None:
         return None

@@ -1,5 +1,9 @@
 """Logon checks as Kalshi's gateway makes them, pure so each rule is unit-testable.
 
+The session core already refuses a Logon with the wrong TargetCompID, a stale SendingTime, a
+HeartBtInt of 3 or less or a missing ResetSeqNumFlag before it asks the simulator; the rules
+are repeated here so this module stands alone (a Logon reaching it twice gets the same answer).
+
 Order: CompIDs (373=9), RawData signature over the exact wire SendingTime (373=8),
 SendingTime within 30 s of server time (373=10), then Logon-field rules answered with a
 Logout only: HeartBtInt > 3, ResetSeqNumFlag=Y where there is no retransmission, and the flag
@@ -31,7 +35,9 @@ class Refusal:
     ref_tag: int | None = None
 
     def decision(self) -> LogonDecision:
-        return LogonDecision(False, text=self.text, reject_reason=self.reject_reason, ref_tag=self.ref_tag)
+        return LogonDecision(
+            False, text=self.text, reject_reason=self.reject_reason, ref_tag=self.ref_tag
+        )
 
 
 def check_logon(
@@ -58,14 +64,22 @@ def check_logon(
         )  # fmt: skip
     raw = fm.body.get(96)
     if not raw:
-        return Refusal("Signature problem: RawData (96) signature missing", RejectReason.SIGNATURE_PROBLEM, 96)
-    wire_time = fm.raw_value(52)
-    wire_seq = fm.raw_value(34)
+        return Refusal(
+            "Signature problem: RawData (96) signature missing", RejectReason.SIGNATURE_PROBLEM, 96
+        )
+    # The exact bytes of 52 and 34 as sent: re-formatting the parsed time would accept a
+    # client that signed something else (Authentication page: "must match exactly").
+    wire_time = (fm.raw_value(52) or b"").decode("ascii", "replace")
+    wire_seq = (fm.raw_value(34) or b"").decode("ascii", "replace")
     try:
-        prehash = logon_prehash(wire_time.decode("ascii"), "A", wire_seq.decode("ascii"), sender, target)  # type: ignore[union-attr]
+        prehash = logon_prehash(wire_time, "A", wire_seq, sender, target)
         sig = raw.decode("ascii") if isinstance(raw, bytes) else str(raw)
-    except (AttributeError, UnicodeDecodeError, ValueError):
-        return Refusal("Signature problem: RawData (96) is not a base64 signature", RejectReason.SIGNATURE_PROBLEM, 96)
+    except (UnicodeDecodeError, ValueError):
+        return Refusal(
+            "Signature problem: RawData (96) is not a base64 signature",
+            RejectReason.SIGNATURE_PROBLEM,
+            96,
+        )
     if not verify_logon(pub, prehash, sig):
         return Refusal(
             "Signature problem: RawData (96) does not verify with the key registered for "
@@ -75,7 +89,7 @@ def check_logon(
     skew = abs((h[52] - now).total_seconds())
     if skew > max_skew:
         return Refusal(
-            f"SendingTime accuracy problem: SendingTime (52) {wire_time.decode()} is {skew:.1f} s from "  # type: ignore[union-attr]
+            f"SendingTime accuracy problem: SendingTime (52) {wire_time} is {skew:.1f} s from "
             f"server time; it must be within {max_skew:g} s",
             RejectReason.SENDING_TIME_ACCURACY, 52,
         )  # fmt: skip

@@ -50,7 +50,9 @@ class SessionFaults:
         """``faults.set(key, drop_after=3, withhold_heartbeats=True)``; None sets the global plan."""
         bad = set(changes) - _NAMES
         if bad:
-            raise ValueError(f"unknown fault {', '.join(sorted(bad))}; known: {', '.join(sorted(_NAMES))}")
+            raise ValueError(
+                f"unknown fault {', '.join(sorted(bad))}; known: {', '.join(sorted(_NAMES))}"
+            )
         plan = self._plan(api_key)
         for name, value in changes.items():
             setattr(plan, name, value)

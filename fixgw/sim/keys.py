@@ -23,8 +23,15 @@ class SimKeyError(ValueError):
 
 
 def _check_id(api_key: str) -> str:
-    if not api_key or not api_key.isascii() or not api_key.isprintable() or any(c in api_key for c in " =|"):
-        raise SimKeyError(f"API key id {api_key!r} cannot be a SenderCompID (49): use printable ASCII without spaces, '=' or '|'")
+    if (
+        not api_key
+        or not api_key.isascii()
+        or not api_key.isprintable()
+        or any(c in api_key for c in " =|")
+    ):
+        raise SimKeyError(
+            f"API key id {api_key!r} cannot be a SenderCompID (49): use printable ASCII without spaces, '=' or '|'"
+        )
     return api_key
 
 
@@ -54,7 +61,9 @@ class KeyRegistry:
             raise SimKeyError(f"key directory {d}: not a directory")
         pubs = sorted(d.glob("*.pub"))
         if not pubs:
-            raise SimKeyError(f"key directory {d}: no <uuid>.pub files (create one with `fixgw keygen {d}`)")
+            raise SimKeyError(
+                f"key directory {d}: no <uuid>.pub files (create one with `fixgw keygen {d}`)"
+            )
         return [self.register(p.stem, p) for p in pubs]
 
     def get(self, api_key: str) -> rsa.RSAPublicKey | None:

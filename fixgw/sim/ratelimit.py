@@ -17,7 +17,16 @@ from dataclasses import dataclass
 
 from ..session.clock import Clock, SystemClock
 
-__all__ = ["DEFAULT_COST", "DEFAULT_COSTS", "EXEMPT", "TIERS", "RateLimiter", "Tier", "TokenBucket", "tier"]
+__all__ = [
+    "DEFAULT_COST",
+    "DEFAULT_COSTS",
+    "EXEMPT",
+    "TIERS",
+    "RateLimiter",
+    "Tier",
+    "TokenBucket",
+    "tier",
+]
 
 DEFAULT_COST = 10
 #: float clocks accumulate rounding; a bucket refilled to 9.999999999 tokens holds 10
@@ -55,7 +64,9 @@ def tier(name: str) -> Tier:
     try:
         return TIERS[name.lower()]
     except KeyError:
-        raise ValueError(f"unknown rate-limit tier {name!r}; expected one of {', '.join(TIERS)}") from None
+        raise ValueError(
+            f"unknown rate-limit tier {name!r}; expected one of {', '.join(TIERS)}"
+        ) from None
 
 
 class TokenBucket:
@@ -63,7 +74,9 @@ class TokenBucket:
 
     def __init__(self, rate: float, capacity: float, clock: Clock) -> None:
         if rate <= 0 or capacity <= 0:
-            raise ValueError(f"token bucket needs rate > 0 and capacity > 0, got rate={rate} capacity={capacity}")
+            raise ValueError(
+                f"token bucket needs rate > 0 and capacity > 0, got rate={rate} capacity={capacity}"
+            )
         self.rate = float(rate)
         self.capacity = float(capacity)
         self._clock = clock
@@ -122,7 +135,9 @@ class RateLimiter:
     def bucket(self, api_key: str) -> TokenBucket:
         b = self._buckets.get(api_key)
         if b is None:
-            b = self._buckets[api_key] = TokenBucket(self.tier.write_budget, self.tier.capacity, self.clock)
+            b = self._buckets[api_key] = TokenBucket(
+                self.tier.write_budget, self.tier.capacity, self.clock
+            )
         return b
 
     def allow(self, api_key: str, msg_type: str) -> bool:

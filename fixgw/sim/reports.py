@@ -120,7 +120,7 @@ def _px(value: Decimal, use_dollars: bool) -> Decimal:
     with UseDollars (21005=Y) to see the exact price.
     """
     if use_dollars:
-        return value
+        return value.quantize(_DOLLAR_PX, rounding=ROUND_HALF_EVEN)  # 0.7000, as the docs show
     return value.quantize(_CENT, rounding=ROUND_HALF_EVEN)
 
 

@@ -32,8 +32,8 @@ import hashlib
 import hmac
 import logging
 import secrets
-from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from decimal import ROUND_FLOOR, Decimal, InvalidOperation
 from enum import StrEnum
@@ -57,14 +57,12 @@ from ..messages import (
     RFQCancel,
     RFQCancelStatus,
     enums,
-    from_fix_message,
-    wire_price_format,
 )
 from .exchange import reject_reasons as rr
 from .exchange.accounts import AccountRef
 from .exchange.clock import Clock, require_utc
 from .exchange.engine import Exchange
-from .exchange.events import CollateralChange, Event, Fill
+from .exchange.events import CollateralChange, Event, Fill, OrderAccepted
 from .exchange.fees import round_fill
 from .exchange.ids import ExecId, IdFactory, uuid_ids
 from .exchange.markets import MarketConfig, MarketStatus, is_well_formed_ticker
@@ -73,10 +71,10 @@ from .exchange.orders import NewOrder, OrderState, OrdStatus, Side, TimeInForce,
 if TYPE_CHECKING:
     from ..codec import FixMessage
     from .app import SimSession
+    from .exchange_app import KalshiExchangeApp
 
 __all__ = [
     "SIM_CHOICES",
-    "AccountOf",
     "Output",
     "Reply",
     "RfqDesk",
@@ -287,16 +285,20 @@ class _Refused(Exception):
 def parlay_ticker(collection: str, legs: Iterable[tuple[str, str, str]]) -> str:
     """The market ticker an MVE leg selection resolves to: same legs (any order), same ticker."""
     canon = sorted((e.upper(), m.upper(), s.lower()) for e, m, s in legs)
-    digest = hashlib.sha256(
-        "|".join(f"{e}:{m}:{s}" for e, m, s in canon).encode()
-    ).hexdigest()[:10].upper()
+    digest = (
+        hashlib.sha256("|".join(f"{e}:{m}:{s}" for e, m, s in canon).encode())
+        .hexdigest()[:10]
+        .upper()
+    )
     base = collection.upper()[: 64 - len(digest) - 1]
     return f"{base}-{digest}"
 
 
 def _whole_contracts(value: Decimal, what: str) -> Decimal:
     if not value.is_finite() or value <= 0 or value != value.to_integral_value():
-        raise _Refused(f"invalid_parameters: {what} {value}: only whole contracts (> 0) are accepted")
+        raise _Refused(
+            f"invalid_parameters: {what} {value}: only whole contracts (> 0) are accepted"
+        )
     return value.quantize(_ONE)
 
 
@@ -329,19 +331,52 @@ def execute_rfq_trade(
 ) -> list[Event]:
     """Book one trade between two accounts at ``yes_price`` through the engine's ledgers.
 
-    Mirrors the engine's own fill bookkeeping (position netting, taker/maker fee, fee
-    rounding with a fresh accumulator, cash moved by the net balance change) and records both
-    Fills in the execution history, so balances, positions, fees and drop copy all see it.
-    Returns ``[creator Fill, maker Fill]``.
+    Mirrors the engine's own fill bookkeeping (position netting, taker/maker fee, fee rounding
+    with a fresh accumulator, cash moved by the net balance change) and records every event in
+    the execution history, so balances, positions, fees and drop copy all see it.  Each side is
+    an order that is accepted and filled at once: ``[creator New, maker New, creator Fill,
+    maker Fill]`` (the FIX layer folds the New into the Trade unless 21026=Y).
     """
     now = require_utc(exchange.clock.now(), "clock.now()")
     match_id = ids()
-    out: list[Event] = []
-    for owner, side, cl_ord_id, is_taker in (
+    sides = (
         (creator, creator_side, creator_cl_ord_id, True),
         (maker, creator_side.opposite, maker_cl_ord_id, False),
-    ):
-        accounts = exchange.accounts
+    )
+    base = {
+        owner: OrderState(
+            order_id=ids(),
+            cl_ord_id=cl_ord_id,
+            orig_cl_ord_id=None,
+            owner=owner,
+            symbol=symbol,
+            side=int(side),
+            price=yes_price,
+            order_qty=qty,
+            cum_qty=_ZERO,
+            leaves_qty=qty,
+            avg_px=_ZERO,
+            status=OrdStatus.NEW,
+            time_in_force=int(TimeInForce.IOC),
+            expire_time=None,
+            post_only=False,
+            stp_type=None,
+            cancel_on_pause=False,
+            order_group_id=None,
+            session_id=None,
+            created_time=now,
+        )
+        for owner, side, cl_ord_id, _ in sides
+    }
+    out: list[Event] = []
+    for owner, _, _, _ in sides:
+        accepted = OrderAccepted(
+            exec_id=_next_exec_id(exchange), transact_time=now, order=base[owner]
+        )
+        exchange.history.append(accepted)
+        out.append(accepted)
+    accounts = exchange.accounts
+    for owner, side, _, is_taker in sides:
         pos = accounts.position(owner, symbol)
         if side is Side.BUY_YES:
             netted = min(qty, max(-pos, _ZERO))
@@ -355,27 +390,8 @@ def execute_rfq_trade(
         fee = round_fill(revenue, raw_fee, _ZERO)
         accounts.ledger(owner).cash += fee.net_balance_change
         accounts.set_position(owner, symbol, new_pos)
-        state = OrderState(
-            order_id=ids(),
-            cl_ord_id=cl_ord_id,
-            orig_cl_ord_id=None,
-            owner=owner,
-            symbol=symbol,
-            side=int(side),
-            price=yes_price,
-            order_qty=qty,
-            cum_qty=qty,
-            leaves_qty=_ZERO,
-            avg_px=yes_price,
-            status=OrdStatus.FILLED,
-            time_in_force=int(TimeInForce.IOC),
-            expire_time=None,
-            post_only=False,
-            stp_type=None,
-            cancel_on_pause=False,
-            order_group_id=None,
-            session_id=None,
-            created_time=now,
+        state = replace(
+            base[owner], cum_qty=qty, leaves_qty=_ZERO, avg_px=yes_price, status=OrdStatus.FILLED
         )
         fill = Fill(
             exec_id=_next_exec_id(exchange),
@@ -480,7 +496,12 @@ class RfqDesk:
             market = self.exchange.markets.existing(rfq.symbol)
             if market is not None and market.status in (MarketStatus.CLOSED, MarketStatus.SETTLED):
                 if rfq.state is not RfqState.CONFIRMED:
-                    self._close(rfq, f"RFQ_CLOSED: market {rfq.symbol} is {market.status.value}", out, tell_creator=True)
+                    self._close(
+                        rfq,
+                        f"RFQ_CLOSED: market {rfq.symbol} is {market.status.value}",
+                        out,
+                        tell_creator=True,
+                    )
                 continue
             ttl = self.config.rfq_ttl
             if ttl is not None and rfq.state is RfqState.OPEN and now >= rfq.created + ttl:
@@ -505,7 +526,9 @@ class RfqDesk:
             out.append(
                 Reply(
                     QuoteRequestReject(
-                        text=exc.text, quote_req_id=req.quote_req_id, quote_request_reject_reason=exc.reason
+                        text=exc.text,
+                        quote_req_id=req.quote_req_id,
+                        quote_request_reject_reason=exc.reason,
                     )
                 )
             )
@@ -523,9 +546,13 @@ class RfqDesk:
         out.append(ToMakers(self._broadcast(rfq)))
         return out
 
-    def _new_rfq(self, account: str, req: QuoteRequest, now: datetime, out: list[Output]) -> tuple[Rfq, bool]:
+    def _new_rfq(
+        self, account: str, req: QuoteRequest, now: datetime, out: list[Output]
+    ) -> tuple[Rfq, bool]:
         if req.no_related_sym != 1:
-            raise _Refused(f"invalid_parameters: NoRelatedSym (146) must be 1, got {req.no_related_sym}")
+            raise _Refused(
+                f"invalid_parameters: NoRelatedSym (146) must be 1, got {req.no_related_sym}"
+            )
         creator = self._party_ref(account, req.party_ids, 0)
         legs = tuple(
             (
@@ -536,10 +563,14 @@ class RfqDesk:
             for leg in req.multivariate_selected_legs
         )
         if req.symbol is not None and (legs or req.multivariate_collection_ticker):
-            raise _Refused("invalid_parameters: give Symbol (55) or MVE legs (20180/20181), not both")
+            raise _Refused(
+                "invalid_parameters: give Symbol (55) or MVE legs (20180/20181), not both"
+            )
         if req.symbol is None:
             if not legs:
-                raise _Refused("invalid_parameters: Symbol (55) is required unless MVE legs (20181) are given")
+                raise _Refused(
+                    "invalid_parameters: Symbol (55) is required unless MVE legs (20181) are given"
+                )
             symbol = self._resolve_parlay(req.multivariate_collection_ticker, legs)
             resolved = True
         else:
@@ -549,9 +580,13 @@ class RfqDesk:
         if market is None:
             raise _Refused(f"MARKET_NOT_FOUND: Symbol (55) {symbol}", _QRR.UNKNOWN_SYMBOL)
         if market.status is not MarketStatus.OPEN:
-            raise _Refused(f"invalid_parameters: market {symbol} is {market.status.value}, not open")
+            raise _Refused(
+                f"invalid_parameters: market {symbol} is {market.status.value}, not open"
+            )
         if (req.order_qty is None) == (req.cash_order_qty is None):
-            raise _Refused("invalid_parameters: give exactly one of OrderQty (38) and CashOrderQty (152)")
+            raise _Refused(
+                "invalid_parameters: give exactly one of OrderQty (38) and CashOrderQty (152)"
+            )
         qty = cash = None
         if req.order_qty is not None:
             qty = _whole_contracts(req.order_qty, "OrderQty (38)")
@@ -567,14 +602,20 @@ class RfqDesk:
                 )
         mine = [r for r in self._rfqs.values() if r.creator.account == account and r.live]
         if any(r.quote_req_id == req.quote_req_id for r in mine):
-            raise _Refused(f"invalid_parameters: QuoteReqID (131) {req.quote_req_id} is already in use by an open RFQ")
+            raise _Refused(
+                f"invalid_parameters: QuoteReqID (131) {req.quote_req_id} is already in use by an open RFQ"
+            )
         if req.replace_existing:
             for r in mine:
                 if r.state is not RfqState.CONFIRMED:
-                    self._close(r, "RFQ_CLOSED: replaced by a new RFQ (ReplaceExisting 21016=Y)", out)
+                    self._close(
+                        r, "RFQ_CLOSED: replaced by a new RFQ (ReplaceExisting 21016=Y)", out
+                    )
             mine = [r for r in mine if r.live]
         elif any(r.symbol == symbol and r.state is not RfqState.CONFIRMED for r in mine):
-            raise _Refused(f"Open RFQ already exists on this market ticker: {symbol} (set ReplaceExisting 21016=Y)")
+            raise _Refused(
+                f"Open RFQ already exists on this market ticker: {symbol} (set ReplaceExisting 21016=Y)"
+            )
         if len(mine) >= self.config.max_open_rfqs:
             raise _Refused(
                 f"too many open RFQs: limit {self.config.max_open_rfqs} per account",
@@ -597,19 +638,28 @@ class RfqDesk:
         self._rfqs[rfq.rfq_id] = rfq
         return rfq, resolved
 
-    def _resolve_parlay(self, collection: str | None, legs: tuple[tuple[str, str, str], ...]) -> str:
+    def _resolve_parlay(
+        self, collection: str | None, legs: tuple[tuple[str, str, str], ...]
+    ) -> str:
         if not collection:
-            raise _Refused("invalid_parameters: MultivariateCollectionTicker (20180) is required with MVE legs")
+            raise _Refused(
+                "invalid_parameters: MultivariateCollectionTicker (20180) is required with MVE legs"
+            )
         seen: set[str] = set()
         for event, ticker, _side in legs:
             if ticker in seen:
                 raise _Refused(f"invalid_parameters: leg market {ticker} (20183) appears twice")
             seen.add(ticker)
             if self.exchange.markets.get(ticker) is None:
-                raise _Refused(f"MARKET_NOT_FOUND: leg market (20183) {ticker} of event {event}", _QRR.UNKNOWN_SYMBOL)
+                raise _Refused(
+                    f"MARKET_NOT_FOUND: leg market (20183) {ticker} of event {event}",
+                    _QRR.UNKNOWN_SYMBOL,
+                )
         ticker = parlay_ticker(collection, legs)
         if not is_well_formed_ticker(ticker):
-            raise _Refused(f"invalid_parameters: MultivariateCollectionTicker (20180) {collection!r} is malformed")
+            raise _Refused(
+                f"invalid_parameters: MultivariateCollectionTicker (20180) {collection!r} is malformed"
+            )
         if self.exchange.markets.existing(ticker) is None:
             self.exchange.list_market(MarketConfig(ticker, hvm=True))
             log.info("listed parlay market %s for %s", ticker, collection)
@@ -653,7 +703,11 @@ class RfqDesk:
         if req.rfq_id is not None:
             rfq = self._rfqs.get(req.rfq_id)
         elif req.quote_req_id is not None:
-            matches = [r for r in self._rfqs.values() if r.quote_req_id == req.quote_req_id and r.creator.account == account]
+            matches = [
+                r
+                for r in self._rfqs.values()
+                if r.quote_req_id == req.quote_req_id and r.creator.account == account
+            ]
             live = [r for r in matches if r.live]
             rfq = (live or matches or [None])[-1]
         text = None
@@ -668,10 +722,22 @@ class RfqDesk:
         elif rfq.state is RfqState.CONFIRMED:
             text = "RFQ_CLOSED: the accepted quote is confirmed and executing"
         if text is not None:
-            out.append(Reply(RFQCancelStatus(quote_req_id=echo, rfq_cancel_status=enums.RFQCancelStatus.REJECTED, text=text)))
+            out.append(
+                Reply(
+                    RFQCancelStatus(
+                        quote_req_id=echo,
+                        rfq_cancel_status=enums.RFQCancelStatus.REJECTED,
+                        text=text,
+                    )
+                )
+            )
             return out
         assert rfq is not None
-        out.append(Reply(RFQCancelStatus(quote_req_id=echo, rfq_cancel_status=enums.RFQCancelStatus.CANCELED)))
+        out.append(
+            Reply(
+                RFQCancelStatus(quote_req_id=echo, rfq_cancel_status=enums.RFQCancelStatus.CANCELED)
+            )
+        )
         self._close(rfq, "RFQ_CLOSED: RFQ cancelled by its creator", out)
         return out
 
@@ -742,7 +808,9 @@ class RfqDesk:
         if rfq.state is RfqState.CONFIRMED:
             raise _Refused("RFQ_CLOSED: a quote on this RFQ is confirmed and executing")
         if q.symbol != rfq.symbol:
-            raise _Refused(f"invalid_parameters: Symbol (55) {q.symbol} does not match the RFQ's market {rfq.symbol}")
+            raise _Refused(
+                f"invalid_parameters: Symbol (55) {q.symbol} does not match the RFQ's market {rfq.symbol}"
+            )
         if q.quote_id in self._quotes:
             raise _Refused(f"invalid_parameters: QuoteID (117) {q.quote_id} is already in use")
         sub = q.alloc_account or 0
@@ -756,9 +824,13 @@ class RfqDesk:
         bid = self._quote_price(q.bid_px, "BidPx (132)", market.grid.is_valid)
         offer = self._quote_price(q.offer_px, "OfferPx (133)", market.grid.is_valid)
         if bid is None and offer is None:
-            raise _Refused("invalid_parameters: BidPx (132) and OfferPx (133) cannot both be zero or absent")
+            raise _Refused(
+                "invalid_parameters: BidPx (132) and OfferPx (133) cannot both be zero or absent"
+            )
         if bid is not None and offer is not None and bid + offer > 1:
-            raise _Refused(f"invalid_parameters: BidPx (132) + OfferPx (133) = {bid + offer} exceeds $1")
+            raise _Refused(
+                f"invalid_parameters: BidPx (132) + OfferPx (133) = {bid + offer} exceeds $1"
+            )
         quote = RfqQuote(
             quote_id=q.quote_id,
             rfq=rfq,
@@ -771,20 +843,28 @@ class RfqDesk:
         )
         sides = [s for s in (Side.BUY_YES, Side.SELL_NO) if quote.price(s) is not None]
         if all(quote.size(s) == 0 for s in sides):
-            raise _Refused("invalid_parameters: CashOrderQty (152) buys no whole contract at these prices")
+            raise _Refused(
+                "invalid_parameters: CashOrderQty (152) buys no whole contract at these prices"
+            )
         replaced = [
             old
             for old in self._quotes.values()
             if old.state is QuoteState.PENDING
             and old.maker.account == maker.account
-            and (old.rfq is rfq if self.config.replace_scope == "rfq" else old.rfq.symbol == rfq.symbol)
+            and (
+                old.rfq is rfq
+                if self.config.replace_scope == "rfq"
+                else old.rfq.symbol == rfq.symbol
+            )
         ]
         self._quotes[quote.quote_id] = quote
         rfq.quotes.append(quote)
         return quote, replaced
 
     @staticmethod
-    def _quote_price(value: Decimal | None, what: str, on_grid: Callable[[Decimal], bool]) -> Decimal | None:
+    def _quote_price(
+        value: Decimal | None, what: str, on_grid: Callable[[Decimal], bool]
+    ) -> Decimal | None:
         if value is None or value == 0:
             return None
         try:
@@ -792,7 +872,9 @@ class RfqDesk:
         except InvalidOperation:
             ok = False
         if not ok:
-            raise _Refused(f"invalid_parameters: {what} {value.scaleb(2).normalize()} cents is not a valid price for this market")
+            raise _Refused(
+                f"invalid_parameters: {what} {value.scaleb(2).normalize()} cents is not a valid price for this market"
+            )
         return value
 
     # ---- maker: QuoteCancel -----------------------------------------------------------------
@@ -810,13 +892,25 @@ class RfqDesk:
             text = f"Quote is {quote.state.value} and can no longer be cancelled"
         if text is not None:
             out.append(
-                Reply(QuoteCancelStatus(quote_id=req.quote_id, quote_cancel_status=enums.QuoteCancelStatus.REJECTED, text=text))
+                Reply(
+                    QuoteCancelStatus(
+                        quote_id=req.quote_id,
+                        quote_cancel_status=enums.QuoteCancelStatus.REJECTED,
+                        text=text,
+                    )
+                )
             )
             return out
         assert quote is not None
-        out.append(Reply(QuoteCancelStatus(quote_id=quote.quote_id, quote_cancel_status=enums.QuoteCancelStatus.CANCELED)))
+        out.append(
+            Reply(
+                QuoteCancelStatus(
+                    quote_id=quote.quote_id, quote_cancel_status=enums.QuoteCancelStatus.CANCELED
+                )
+            )
+        )
         if quote.state is QuoteState.ACCEPTED:
-            self._void(quote, "maker cancelled the quote before confirming", out, maker_text=None)
+            self._void(quote, "maker cancelled the quote before confirming", out)
         else:
             self._cancel_quote(quote, None, out)
         return out
@@ -888,7 +982,9 @@ class RfqDesk:
         if rfq.state is not RfqState.OPEN:
             raise _Refused("RFQ_CLOSED: a quote on this RFQ is already accepted")
         if quote.state is not QuoteState.PENDING:
-            raise _Refused(f"Quote is {quote.state.value}: {quote.cancel_reason or 'cannot be accepted'}")
+            raise _Refused(
+                f"Quote is {quote.state.value}: {quote.cancel_reason or 'cannot be accepted'}"
+            )
         try:
             side = Side(int(req.side.value))
         except ValueError:
@@ -896,7 +992,9 @@ class RfqDesk:
         px = quote.price(side)
         if px is None:
             which = "NO (OfferPx 133)" if side is Side.BUY_YES else "YES (BidPx 132)"
-            raise _Refused(f"invalid_parameters: quote {quote.quote_id} has no {which} price for Side (54) {int(side)}")
+            raise _Refused(
+                f"invalid_parameters: quote {quote.quote_id} has no {which} price for Side (54) {int(side)}"
+            )
         if req.prefer_better_quote:
             best = quote
             for other in rfq.quotes:
@@ -913,7 +1011,9 @@ class RfqDesk:
         else:
             qty = _whole_contracts(req.order_qty, "OrderQty (38)")
             if qty > size:
-                raise _Refused(f"invalid_parameters: OrderQty (38) {qty} exceeds the quote size {size}")
+                raise _Refused(
+                    f"invalid_parameters: OrderQty (38) {qty} exceeds the quote size {size}"
+                )
         market = self.exchange.markets.get(rfq.symbol)
         if market is None or market.status is not MarketStatus.OPEN:
             raise _Refused(f"market {rfq.symbol} is not open")
@@ -973,7 +1073,9 @@ class RfqDesk:
 
     @staticmethod
     def _confirm_status(quote_id: str, text: str | None) -> Reply:
-        status = enums.QuoteConfirmStatus.ACCEPTED if text is None else enums.QuoteConfirmStatus.REJECTED
+        status = (
+            enums.QuoteConfirmStatus.ACCEPTED if text is None else enums.QuoteConfirmStatus.REJECTED
+        )
         return Reply(QuoteConfirmStatus(quote_id=quote_id, quote_confirm_status=status, text=text))
 
     # ---- outcomes ---------------------------------------------------------------------------
@@ -1037,12 +1139,11 @@ class RfqDesk:
                     )
         self._close(rfq, "RFQ_CLOSED: RFQ executed", out)
 
-    def _void(self, quote: RfqQuote, why: str, out: list[Output], *, maker_text: str | None = "") -> None:
+    def _void(self, quote: RfqQuote, why: str, out: list[Output]) -> None:
         """An accepted (or confirmed) quote will not trade: tell both sides, reopen the RFQ."""
         rfq = quote.rfq
         self._release(quote)
-        self._cancel_quote(quote, why if maker_text == "" else maker_text, out, report=maker_text is not None)
-        quote.cancel_reason = why
+        self._cancel_quote(quote, why, out)
         out.append(
             ToAccount(
                 rfq.creator.account,
@@ -1060,23 +1161,22 @@ class RfqDesk:
             if rfq.state in (RfqState.ACCEPTED, RfqState.CONFIRMED):
                 rfq.state = RfqState.OPEN
 
-    def _cancel_quote(self, quote: RfqQuote, why: str | None, out: list[Output], *, report: bool = True) -> None:
+    def _cancel_quote(self, quote: RfqQuote, why: str | None, out: list[Output]) -> None:
         quote.state = QuoteState.CANCELLED
         quote.cancel_reason = why or "cancelled by the maker"
-        if report:
-            out.append(
-                ToAccount(
-                    quote.maker.account,
-                    RFQ,
-                    QuoteStatusReport(
-                        quote_id=quote.quote_id,
-                        quote_req_id=quote.rfq.rfq_id,
-                        quote_status=enums.QuoteStatus.CANCELLED,
-                        alloc_account=quote.alloc_account,
-                        text=why,
-                    ),
-                )
+        out.append(
+            ToAccount(
+                quote.maker.account,
+                RFQ,
+                QuoteStatusReport(
+                    quote_id=quote.quote_id,
+                    quote_req_id=quote.rfq.rfq_id,
+                    quote_status=enums.QuoteStatus.CANCELLED,
+                    alloc_account=quote.alloc_account,
+                    text=why,
+                ),
             )
+        )
 
     def _close(self, rfq: Rfq, why: str, out: list[Output], *, tell_creator: bool = False) -> None:
         accepted = rfq.accepted
@@ -1089,14 +1189,22 @@ class RfqDesk:
         rfq.close_reason = why
         rfq.accepted = None
         out.append(
-            ToMakers(QuoteRequestReject(text=why, quote_req_id=rfq.rfq_id, quote_request_reject_reason=_QRR.OTHER))
+            ToMakers(
+                QuoteRequestReject(
+                    text=why, quote_req_id=rfq.rfq_id, quote_request_reject_reason=_QRR.OTHER
+                )
+            )
         )
         if tell_creator:
             out.append(
                 ToAccount(
                     rfq.creator.account,
                     RT,
-                    QuoteRequestReject(text=why, quote_req_id=rfq.quote_req_id, quote_request_reject_reason=_QRR.OTHER),
+                    QuoteRequestReject(
+                        text=why,
+                        quote_req_id=rfq.quote_req_id,
+                        quote_request_reject_reason=_QRR.OTHER,
+                    ),
                 )
             )
 
@@ -1108,12 +1216,16 @@ class RfqDesk:
 
     def _party_ref(self, account: str, parties: list[Party], subaccount: int) -> AccountRef:
         if len(parties) > 1:
-            raise _Refused(f"invalid_parameters: NoPartyIDs (453) {len(parties)}: only 1 party is supported")
+            raise _Refused(
+                f"invalid_parameters: NoPartyIDs (453) {len(parties)}: only 1 party is supported"
+            )
         party_id = None
         if parties:
             p = parties[0]
             if p.party_role is not enums.PartyRole.CUSTOMER_ACCOUNT:
-                raise _Refused("invalid_parameters: PartyRole (452) must be 24 (CustomerAccount) with PartyID (448)")
+                raise _Refused(
+                    "invalid_parameters: PartyRole (452) must be 24 (CustomerAccount) with PartyID (448)"
+                )
             party_id = p.party_id
         ref = self.exchange.accounts.resolve(account, subaccount, party_id)
         if isinstance(ref, rr.OrderReject):
@@ -1123,41 +1235,38 @@ class RfqDesk:
 
 # ---------------------------------------------------------------------------- FIX side
 
-AccountOf = Callable[["SimSession"], str]
-"""Which engine account a session trades for (default: its API key)."""
-
 
 class RfqService:
-    """The desk on the wire: decode, call the desk, route what it returns.
+    """The desk on the wire, plugged into a :class:`~fixgw.sim.exchange_app.KalshiExchangeApp`.
 
-    ``sessions`` lists the live sessions (``Simulator.sessions`` or the exchange app's view),
-    ``publish`` takes engine events (the RFQ fills, remainder orders) and turns them into
-    ExecutionReports for their owners -- the exchange app's job.  Register :meth:`handle` for
-    :data:`RFQ_MSG_TYPES`, call :meth:`on_logon` for new sessions and :meth:`tick` on a timer.
+    :meth:`install` registers the handlers for :data:`RFQ_MSG_TYPES` and an event hook that runs
+    the desk's timers whenever the app publishes (so ``app.tick()`` / ``app.run_clock()`` drive
+    them too).  Engine events the desk produces (RFQ fills, remainder orders) go through
+    ``app.publish``, which renders ExecutionReports for the owners' order-entry and listener
+    sessions and feeds drop copy.  Accounts are the app's: ``app.account_of(api_key)``.
     """
 
-    def __init__(
-        self,
-        desk: RfqDesk,
-        *,
-        sessions: Callable[[], Iterable[SimSession]],
-        publish: Callable[[list[Event]], None],
-        account_of: AccountOf | None = None,
-    ) -> None:
-        self.desk = desk
-        self._sessions = sessions
-        self._publish = publish
-        self._account_of: AccountOf = account_of or (lambda s: s.api_key)
+    def __init__(self, app: KalshiExchangeApp, desk: RfqDesk | None = None) -> None:
+        self.app = app
+        self.desk = desk if desk is not None else RfqDesk(app.engine)
+        self._ticking = False
+
+    def install(self) -> RfqService:
+        for mt in RFQ_MSG_TYPES:
+            self.app.register(mt, self.handle)
+        self.app.add_event_hook(self._on_events)
+        return self
 
     def handle(self, ctx: SimSession, fm: FixMessage) -> None:
         """One inbound RFQ message (any of :data:`RFQ_MSG_TYPES`)."""
-        fmt = wire_price_format(fm.msg_type, from_exchange=False, use_dollars=ctx.use_dollars)
         try:
-            msg = from_fix_message(fm, fmt)
+            msg = self.app.decode(ctx, fm)
         except (ValueError, TypeError) as exc:
-            ctx.business_reject(fm, enums.BusinessRejectReason.OTHER, f"cannot read {fm.msg_type}: {exc}")
+            ctx.business_reject(
+                fm, enums.BusinessRejectReason.OTHER, f"cannot read {fm.msg_type}: {exc}"
+            )
             return
-        account = self._account_of(ctx)
+        account = self.app.account_of(ctx.api_key)
         desk = self.desk
         if isinstance(msg, QuoteRequest):
             out = desk.quote_request(account, msg)
@@ -1172,43 +1281,46 @@ class RfqService:
         elif isinstance(msg, RFQCancel):
             out = desk.rfq_cancel(account, msg)
         else:
-            ctx.business_reject(fm, enums.BusinessRejectReason.UNSUPPORTED_MESSAGE_TYPE, f"RFQ desk does not handle {fm.msg_type}")
+            ctx.business_reject(
+                fm,
+                enums.BusinessRejectReason.UNSUPPORTED_MESSAGE_TYPE,
+                f"RFQ desk does not handle {fm.msg_type}",
+            )
             return
         self.deliver(out, ctx)
 
     def on_logon(self, ctx: SimSession) -> None:
-        """A maker who logs on is shown the RFQs that are open."""
+        """Show a maker who just logged on the RFQs that are open (call from a logon hook)."""
         if ctx.session_type == RFQ:
             self.deliver(self.desk.open_rfqs_for_maker(), ctx)
 
     def tick(self) -> None:
-        self.deliver(self.desk.tick())
+        """Run the desk's timers (confirmation / execution windows, RFQ expiry) and deliver."""
+        if self._ticking:
+            return
+        self._ticking = True
+        try:
+            self.deliver(self.desk.tick())
+        finally:
+            self._ticking = False
+
+    def _on_events(self, events: Sequence[Event]) -> None:
+        self.tick()
 
     def deliver(self, outputs: Iterable[Output], reply_to: SimSession | None = None) -> None:
+        app = self.app
         events: list[Event] = []
         for item in outputs:
             if isinstance(item, Reply):
                 if reply_to is not None:
-                    self._send(reply_to, item.message)
+                    app.send(reply_to, item.message)
             elif isinstance(item, ToMakers):
-                for s in self._live():
-                    if s.session_type == RFQ:
-                        self._send(s, item.message)
+                app.broadcast(item.message, session_types=(RFQ,))
             elif isinstance(item, ToAccount):
-                for s in self._live():
-                    if s.session_type == item.session_type and self._account_of(s) == item.account:
-                        self._send(s, item.message)
+                app.broadcast(
+                    item.message, account=item.account, session_types=(item.session_type,)
+                )
             else:
                 events.append(item)
         if events:
-            self._publish(events)
-
-    def _live(self) -> list[SimSession]:
-        return [s for s in self._sessions() if s.active]
-
-    @staticmethod
-    def _send(s: SimSession, msg: Message) -> None:
-        try:
-            s.send_message(msg)
-        except Exception as exc:  # a session going away must not stop the others
-            log.info("RFQ desk: cannot send %s to %s: %s", msg.MSG_TYPE, s.api_key, exc)
+            app.publish(events)

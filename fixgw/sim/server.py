@@ -83,7 +83,9 @@ def resolve_ports(
             out[name] = port_base + prof.port - KALSHI_PORT_BASE
     for name, port in (ports or {}).items():
         if name not in PROFILES:
-            raise ValueError(f"unknown session type {name!r} in ports; expected one of {', '.join(PROFILES)}")
+            raise ValueError(
+                f"unknown session type {name!r} in ports; expected one of {', '.join(PROFILES)}"
+            )
         out[name] = port
     for name, port in out.items():
         if not 0 <= port <= 65535:
@@ -129,16 +131,25 @@ class _SimConnection(SessionConnection):
 
     def _logon(self, fm: FixMessage) -> LogonDecision:
         sim = self.sim
-        refusal = check_logon(fm, self.profile, sim.keys, sim.clock.now(), max_skew=sim.max_clock_skew)
+        refusal = check_logon(
+            fm, self.profile, sim.keys, sim.clock.now(), max_skew=sim.max_clock_skew
+        )
         if refusal is not None:
             log.info("%s logon from %s refused: %s", self.profile.name, self.peer, refusal.text)
             return refusal.decision()
         key: str = fm.header[49]
         if sim.rate_limiter is not None and not sim.rate_limiter.allow(key, "A"):
             log.info("%s logon for %s refused: rate limit", self.profile.name, key)
-            return LogonDecision(False, text="Rate limit exceeded (Logon counts against the write budget)")
+            return LogonDecision(
+                False, text="Rate limit exceeded (Logon counts against the write budget)"
+            )
         if key in sim._active:
-            log.info("%s logon for %s refused: already connected on %s", self.profile.name, key, sim._active[key].profile.name)
+            log.info(
+                "%s logon for %s refused: already connected on %s",
+                self.profile.name,
+                key,
+                sim._active[key].profile.name,
+            )
             return LogonDecision(False, text=ALREADY_EXISTS)
         flags = LogonFlags.from_logon_body(fm.body)
         # The exchange keeps its messages for the retention period (Authentication page).
@@ -146,7 +157,9 @@ class _SimConnection(SessionConnection):
         self.api_key = key
         self.ctx = SimSession(key, self.session, self, sim.faults)
         sim._active[key] = self
-        self._worker = asyncio.get_running_loop().create_task(self._work(), name=f"fixgw-sim-{self.profile.name}-{key}")
+        self._worker = asyncio.get_running_loop().create_task(
+            self._work(), name=f"fixgw-sim-{self.profile.name}-{key}"
+        )
         log.info("%s logon accepted for %s from %s", self.profile.name, key, self.peer)
         return LogonDecision(True, store=sim.store(self.profile.name, key))
 
@@ -174,23 +187,55 @@ class _SimConnection(SessionConnection):
             # reconnects as soon as it is logged out is never told "already exists".
             self._release()
             if isinstance(a, Disconnect):
-                log.info("%s %s: connection closed: %s", self.profile.name, self.api_key or self.peer, a.reason)
+                log.info(
+                    "%s %s: connection closed: %s",
+                    self.profile.name,
+                    self.api_key or self.peer,
+                    a.reason,
+                )
         elif isinstance(a, ProtocolIssue):
             log.info("%s %s: %s", self.profile.name, self.api_key or self.peer, a.text)
 
     def _inbound(self, fm: FixMessage) -> None:
         mt = fm.msg_type
         if mt == "3":
-            log.info("%s %s: client rejected our message %s: %s", self.profile.name, self.api_key, fm.body.get(45), fm.body.get(58))
+            log.info(
+                "%s %s: client rejected our message %s: %s",
+                self.profile.name,
+                self.api_key,
+                fm.body.get(45),
+                fm.body.get(58),
+            )
             return
         assert self.api_key is not None and self.ctx is not None
         limiter = self.sim.rate_limiter
         if limiter is not None and not limiter.allow(self.api_key, mt):
-            self._queue.put_nowait(("reject", fm, BR.RATE_LIMIT_EXCEEDED, f"Rate limit exceeded ({limiter.tier.name} tier write budget)"))
+            self._queue.put_nowait(
+                (
+                    "reject",
+                    fm,
+                    BR.RATE_LIMIT_EXCEEDED,
+                    f"Rate limit exceeded ({limiter.tier.name} tier write budget)",
+                )
+            )
         elif mt not in self.profile.client_sends:
-            self._queue.put_nowait(("reject", fm, BR.UNSUPPORTED_MESSAGE_TYPE, f"Unsupported Message Type: {mt} is not accepted on {self.profile.name}"))
+            self._queue.put_nowait(
+                (
+                    "reject",
+                    fm,
+                    BR.UNSUPPORTED_MESSAGE_TYPE,
+                    f"Unsupported Message Type: {mt} is not accepted on {self.profile.name}",
+                )
+            )
         elif self.ctx.is_listener and mt in LISTENER_FORBIDDEN:
-            self._queue.put_nowait(("reject", fm, BR.NOT_AUTHORIZED, f"Not authorized: {mt} cannot be sent on a listener session (20126=Y)"))
+            self._queue.put_nowait(
+                (
+                    "reject",
+                    fm,
+                    BR.NOT_AUTHORIZED,
+                    f"Not authorized: {mt} cannot be sent on a listener session (20126=Y)",
+                )
+            )
         else:
             self._queue.put_nowait(("message", fm))
 
@@ -216,10 +261,14 @@ class _SimConnection(SessionConnection):
             except SessionStateError as exc:
                 log.info("%s %s: %s", self.profile.name, self.api_key, exc)
             except Exception as exc:
-                log.exception("%s %s: application failed on %s", self.profile.name, self.api_key, kind)
+                log.exception(
+                    "%s %s: application failed on %s", self.profile.name, self.api_key, kind
+                )
                 if kind == "message" and ctx.active:
                     with contextlib.suppress(Exception):
-                        ctx.business_reject(item[1], BR.OTHER, f"simulator application error: {type(exc).__name__}")
+                        ctx.business_reject(
+                            item[1], BR.OTHER, f"simulator application error: {type(exc).__name__}"
+                        )
             await self._drain()
 
     async def finish(self) -> None:
@@ -271,7 +320,13 @@ class _SimConnection(SessionConnection):
         if self.on_bytes is not None:
             self.on_bytes("out", data)
         if faults.count_sent(self.api_key):
-            log.info("%s %s: fault: dropping the connection after %s %d", self.profile.name, self.api_key, a.msg_type, a.seq)
+            log.info(
+                "%s %s: fault: dropping the connection after %s %d",
+                self.profile.name,
+                self.api_key,
+                a.msg_type,
+                a.seq,
+            )
             self._closed(f"fault injected: connection dropped after MsgSeqNum {a.seq}")
             self.writer.close()  # flushes what was written, then closes without a Logout
 
@@ -310,7 +365,9 @@ class Simulator:
         types = list(session_types or PROFILES)
         for name in types:
             if name not in PROFILES:
-                raise ValueError(f"unknown session type {name!r}; expected one of {', '.join(PROFILES)}")
+                raise ValueError(
+                    f"unknown session type {name!r}; expected one of {', '.join(PROFILES)}"
+                )
         self.host = host
         self.requested_ports = resolve_ports(types, ports, port_base)
         self.clock: Clock = clock or SystemClock()
@@ -367,7 +424,9 @@ class Simulator:
                         lambda r, w, p=prof: self._serve(p, r, w), self.host, port, ssl=ctx
                     )
                 except OSError as exc:
-                    raise SimulatorError(f"cannot listen for {name} on {self.host}:{port}: {exc.strerror or exc}") from None
+                    raise SimulatorError(
+                        f"cannot listen for {name} on {self.host}:{port}: {exc.strerror or exc}"
+                    ) from None
                 self._servers[name] = server
                 self.ports[name] = server.sockets[0].getsockname()[1]
         except BaseException:
@@ -382,7 +441,9 @@ class Simulator:
         await self._close_servers()
         live = [c for c in self._conns if c.ctx is not None and c.ctx.active]
         if live:
-            await asyncio.gather(*(c.logout(text, timeout=2.0) for c in live), return_exceptions=True)
+            await asyncio.gather(
+                *(c.logout(text, timeout=2.0) for c in live), return_exceptions=True
+            )
         for c in list(self._conns):
             if not c.closed.is_set():
                 c.abort(text)
@@ -440,7 +501,9 @@ class Simulator:
 
     # ---- connections ------------------------------------------------------------------------
 
-    async def _serve(self, profile: SessionProfile, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+    async def _serve(
+        self, profile: SessionProfile, reader: asyncio.StreamReader, writer: asyncio.StreamWriter
+    ) -> None:
         task = asyncio.current_task()
         if task is not None:
             self._tasks.add(task)
@@ -482,8 +545,12 @@ class Simulator:
     def endpoint(self, session_type: str) -> Endpoint:
         """Where a client reaches ``session_type``, pinned to this simulator's certificate."""
         if session_type not in self.ports:
-            raise ValueError(f"{session_type!r} is not served here; serving {', '.join(self.ports) or 'nothing (not started)'}")
-        return Endpoint(self.connect_host, self.ports[session_type], pinned_cert=str(self.cert_path))
+            raise ValueError(
+                f"{session_type!r} is not served here; serving {', '.join(self.ports) or 'nothing (not started)'}"
+            )
+        return Endpoint(
+            self.connect_host, self.ports[session_type], pinned_cert=str(self.cert_path)
+        )
 
     def store(self, session_type: str, api_key: str) -> SessionStore:
         """The exchange side's session store for (session type, API key), created on first use."""
@@ -502,14 +569,20 @@ class Simulator:
     def session(self, api_key: str, session_type: str | None = None) -> SimSession | None:
         """The live session of ``api_key`` (on ``session_type``, if given), or None."""
         conn = self._active.get(api_key)
-        if conn is None or conn.ctx is None or (session_type is not None and conn.profile.name != session_type):
+        if (
+            conn is None
+            or conn.ctx is None
+            or (session_type is not None and conn.profile.name != session_type)
+        ):
             return None
         return conn.ctx
 
     def sessions(self) -> list[SimSession]:
         return [c.ctx for c in self._active.values() if c.ctx is not None]
 
-    async def wait_session(self, api_key: str, session_type: str | None = None, timeout: float = 10.0) -> SimSession:
+    async def wait_session(
+        self, api_key: str, session_type: str | None = None, timeout: float = 10.0
+    ) -> SimSession:
         """Wait until ``api_key`` is logged on (on ``session_type``, if given)."""
 
         async def wait() -> SimSession:
