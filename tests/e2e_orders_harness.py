@@ -2,7 +2,11 @@
 ``KalshiClient``.  The engine runs on a ManualClock (expiry, order-group windows); the sessions
 use the wall clock (Logon SendingTime must be within 30 s).
 
-Import the fixtures into a test module: ``from e2e_orders_harness import env, key_pool  # noqa``.
+Use the fixtures in a test module by binding them there (pytest finds fixtures by attribute)::
+
+    import e2e_orders_harness as harness
+    env = harness.env
+    key_pool = harness.key_pool
 """
 
 from __future__ import annotations
@@ -71,7 +75,9 @@ class Recorder:
     def reports(self, since: int = 0) -> list[Any]:
         return [m for m in self.msgs[since:] if m.MSG_TYPE == "8"]
 
-    async def wait_for(self, pred: Callable[[Any], bool], *, since: int = 0, timeout: float = 5.0) -> Any:
+    async def wait_for(
+        self, pred: Callable[[Any], bool], *, since: int = 0, timeout: float = 5.0
+    ) -> Any:
         async def wait() -> Any:
             i = since
             while True:
@@ -88,7 +94,14 @@ class Recorder:
             seen = ", ".join(_kind(m) for m in self.msgs[since:]) or "nothing"
             raise AssertionError(f"no matching message within {timeout:g} s; saw: {seen}") from None
 
-    async def wait_n(self, n: int, pred: Callable[[Any], bool] | None = None, *, since: int = 0, timeout: float = 5.0) -> list[Any]:
+    async def wait_n(
+        self,
+        n: int,
+        pred: Callable[[Any], bool] | None = None,
+        *,
+        since: int = 0,
+        timeout: float = 5.0,
+    ) -> list[Any]:
         """Wait until ``n`` messages (matching ``pred``) arrived since ``since``; returns them."""
         pred = pred or (lambda m: True)
         found: list[Any] = []
@@ -126,7 +139,9 @@ class Env:
         """Key ``name`` trades/listens for the account of key ``account_name``."""
         self.app.link_key(self.uuid(name), self.uuid(account_name))
 
-    async def client(self, name: str, session_type: str = "KalshiNR", **flags: Any) -> tuple[KalshiClient, Recorder]:
+    async def client(
+        self, name: str, session_type: str = "KalshiNR", **flags: Any
+    ) -> tuple[KalshiClient, Recorder]:
         key = self.keys[name]
         if key.uuid not in self.sim.keys:
             self.sim.register_key(key.uuid, key.pub_path)
@@ -172,4 +187,17 @@ async def env(key_pool: KeyPool) -> AsyncIterator[Env]:
         yield e
 
 
-__all__ = ["BUY", "D", "Env", "EngineConfig", "KeyPool", "MKT", "Recorder", "SELL", "env", "env_factory", "key_pool", "kinds"]
+__all__ = [
+    "BUY",
+    "D",
+    "Env",
+    "EngineConfig",
+    "KeyPool",
+    "MKT",
+    "Recorder",
+    "SELL",
+    "env",
+    "env_factory",
+    "key_pool",
+    "kinds",
+]

@@ -13,12 +13,11 @@ from fixgw.messages import (
     BusinessMessageReject,
     Message,
     default_decoder,
-    default_encoder,
     enums,
     from_fix_message,
     wire_price_format,
 )
-from fixgw.session import PROFILES, LogonFlags
+from fixgw.session import PROFILES, LogonFlags, NotAllowedError
 from fixgw.session.state import SessionStateError
 from fixgw.sim.exchange import EngineConfig, Exchange, ManualClock, MarketRegistry, sequential_ids
 from fixgw.sim.exchange.testkit import T0
@@ -30,7 +29,9 @@ D = Decimal
 class FakeSession:
     """What ``KalshiExchangeApp`` uses of ``SimSession``, recording what it is sent."""
 
-    def __init__(self, api_key: str, session_type: str = "KalshiNR", flags: LogonFlags | None = None) -> None:
+    def __init__(
+        self, api_key: str, session_type: str = "KalshiNR", flags: LogonFlags | None = None
+    ) -> None:
         self.api_key = api_key
         self.profile = PROFILES[session_type]
         self.peer_flags = flags or LogonFlags()
@@ -58,7 +59,8 @@ class FakeSession:
     def send_message(self, msg: Message) -> int:
         if not self.active:
             raise SessionStateError(f"{self.api_key} not logged on")
-        assert msg.MSG_TYPE in self.profile.server_sends, (msg.MSG_TYPE, self.session_type)
+        if msg.MSG_TYPE not in self.profile.server_sends:
+            raise NotAllowedError(f"MsgType {msg.MSG_TYPE} cannot be sent on {self.session_type}")
         fmt = wire_price_format(msg.MSG_TYPE, from_exchange=True, use_dollars=self.use_dollars)
         seq = next(self._seq)
         raw = msg.to_fix(
@@ -72,7 +74,15 @@ class FakeSession:
         self.sent.append(from_fix_message(default_decoder().decode(raw), fmt))
         return seq
 
-    def business_reject(self, fm: Any, reason: Any, text: str, *, ref_tag: int | None = None, ref_id: str | None = None) -> int:
+    def business_reject(
+        self,
+        fm: Any,
+        reason: Any,
+        text: str,
+        *,
+        ref_tag: int | None = None,
+        ref_id: str | None = None,
+    ) -> int:
         return self.send_message(
             BusinessMessageReject(
                 ref_seq_num=fm.seq or 0,
@@ -104,7 +114,9 @@ class FakeSession:
         return out
 
 
-def make_app(config: ExchangeAppConfig | None = None, **engine_cfg: Any) -> tuple[KalshiExchangeApp, ManualClock]:
+def make_app(
+    config: ExchangeAppConfig | None = None, **engine_cfg: Any
+) -> tuple[KalshiExchangeApp, ManualClock]:
     clock = ManualClock(T0)
     engine = Exchange(
         MarketRegistry(auto_list=True),
@@ -122,7 +134,9 @@ async def deliver(app: KalshiExchangeApp, ctx: FakeSession, msg: Message) -> Any
     return fm
 
 
-def logon(app: KalshiExchangeApp, api_key: str, session_type: str = "KalshiNR", **flags: Any) -> FakeSession:
+def logon(
+    app: KalshiExchangeApp, api_key: str, session_type: str = "KalshiNR", **flags: Any
+) -> FakeSession:
     ctx = FakeSession(api_key, session_type, LogonFlags(**flags))
     app.on_logon(ctx)  # type: ignore[arg-type]
     return ctx

@@ -196,7 +196,9 @@ def test_normalize_order_plain_values_and_errors() -> None:
     with pytest.raises(JournalError, match="cl_ord_id"):
         normalize_order({"status": "0"})
     with pytest.raises(JournalError, match="event_time"):
-        normalize_order({"cl_ord_id": "c", "event_time": datetime(2026, 1, 1)})
+        normalize_order({"cl_ord_id": "c", "event_time": "yesterday"})
+    naive = normalize_order({"cl_ord_id": "c", "event_time": datetime(2026, 1, 1)})["event_time"]
+    assert naive == datetime(2026, 1, 1, tzinfo=UTC)  # FIX timestamps are UTC
 
 
 def test_record_arguments_are_checked(journal: SqliteJournal) -> None:
@@ -300,3 +302,23 @@ def test_bench_reports_numbers(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) 
 
     r = run(200, tmp_path / "b.sqlite", order_every=2)
     assert r["rows"] == 300 and r["rows_per_s"] > 0 and r["record_p99_us"] >= r["record_p50_us"]
+
+
+def test_tracker_order_state_is_recorded_without_its_history(journal: SqliteJournal) -> None:
+    from fixgw.app.orders import OrderTracker
+    from fixgw.messages import NewOrderSingle
+    from fixgw.messages.enums import OrdType
+
+    tracker = OrderTracker()
+    nos_msg = NewOrderSingle(cl_ord_id="t1", order_qty=Decimal(7), ord_type=OrdType.LIMIT, price=Decimal("0.42"),
+                             side=Side.SELL, symbol="KXTEST-1", secondary_cl_ord_id="G1")  # fmt: skip
+    state = tracker.on_new_order_sent(nos_msg)
+    o = normalize_order(state)
+    assert (o["cl_ord_id"], o["status"], o["side"], o["price"], o["leaves_qty"], o["chain"], o["open"]) == (
+        "t1", "PENDING_NEW", "2", "0.42", "7", ["t1"], True,
+    )  # fmt: skip
+    assert o["extra"]["order_group_id"] == "G1" and "history" not in o["extra"] and "fills" not in o["extra"]
+    journal.record_order("rt", state, T0)
+    state.status = OrdStatus.NEW  # later changes to the live object do not alter what was recorded
+    [row] = journal.orders()
+    assert row["status"] == "PENDING_NEW" and row["extra"]["order_group_id"] == "G1"

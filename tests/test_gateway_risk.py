@@ -211,3 +211,8 @@ def test_limits_from_config_and_validation() -> None:
         RiskLimits(max_notional=D(0))
     with pytest.raises(ValueError, match="max_open_orders"):
         RiskLimits(max_open_orders=0)
+
+
+def test_kill_plan_order_groups_alias() -> None:
+    plan = kill_plan("KalshiRT", [oo("a", BUY, "1", order_group_id="G")])
+    assert plan.order_groups == plan.group_triggers == (("G", None),)

@@ -37,10 +37,14 @@ def nos(cl: str, side: enums.Side, price: str, qty: str, **kw) -> NewOrderSingle
 
 
 def cancel(cl: str, orig: str, side: enums.Side = BUY, **kw) -> OrderCancelRequest:
-    return OrderCancelRequest(cl_ord_id=cl, orig_cl_ord_id=orig, side=side, symbol=kw.pop("symbol", MKT), **kw)
+    return OrderCancelRequest(
+        cl_ord_id=cl, orig_cl_ord_id=orig, side=side, symbol=kw.pop("symbol", MKT), **kw
+    )
 
 
-def amend(cl: str, orig: str, qty: str, price: str | None = None, side: enums.Side = BUY) -> OrderCancelReplaceRequest:
+def amend(
+    cl: str, orig: str, qty: str, price: str | None = None, side: enums.Side = BUY
+) -> OrderCancelReplaceRequest:
     return OrderCancelReplaceRequest(
         cl_ord_id=cl,
         orig_cl_ord_id=orig,
@@ -65,7 +69,12 @@ async def test_ack_has_qty_scale_two_and_no_pending_with_21011():
     await deliver(app, a, nos("c1", BUY, "0.40", "10"))
     [ack] = a.take()
     assert kinds([ack]) == ["8:0/0"]
-    assert (ack.cl_ord_id, ack.cum_qty, ack.leaves_qty, ack.order_qty) == ("c1", D("0"), D("10"), D("10"))
+    assert (ack.cl_ord_id, ack.cum_qty, ack.leaves_qty, ack.order_qty) == (
+        "c1",
+        D("0"),
+        D("10"),
+        D("10"),
+    )
     assert b"\x0114=0.00\x01" in a.raw[-1] and b"\x01151=10.00\x01" in a.raw[-1]
     assert b"\x0144=40\x01" in a.raw[-1]  # cents session: price in cents
     assert ack.exec_id == "1;1" and ack.price == D("0.40")
@@ -87,7 +96,10 @@ async def test_pending_new_precedes_a_reject_too():
     await deliver(app, a, nos("c1", BUY, "1.50", "10"))
     msgs = a.take()
     assert kinds(msgs) == ["8:A/A", "8:8/8"]
-    assert msgs[1].text == "INVALID_ORDER" and msgs[1].ord_rej_reason is enums.OrdRejReason.UNSUPPORTED_ORDER_CHARACTERISTIC
+    assert (
+        msgs[1].text == "INVALID_ORDER"
+        and msgs[1].ord_rej_reason is enums.OrdRejReason.UNSUPPORTED_ORDER_CHARACTERISTIC
+    )
     assert msgs[1].order_qty == D(10) and msgs[1].leaves_qty == 0
 
 
@@ -99,8 +111,18 @@ async def test_pending_cancel_and_pending_replace_name_the_request():
     await deliver(app, a, amend("c2", "c1", "12", "0.41"))
     pend, rep = a.take()
     assert kinds([pend, rep]) == ["8:E/E", "8:5/0"]
-    assert (pend.cl_ord_id, pend.orig_cl_ord_id, pend.order_qty, pend.price) == ("c2", "c1", D(10), D("0.40"))
-    assert (rep.cl_ord_id, rep.orig_cl_ord_id, rep.order_qty, rep.price) == ("c2", "c1", D(12), D("0.41"))
+    assert (pend.cl_ord_id, pend.orig_cl_ord_id, pend.order_qty, pend.price) == (
+        "c2",
+        "c1",
+        D(10),
+        D("0.40"),
+    )
+    assert (rep.cl_ord_id, rep.orig_cl_ord_id, rep.order_qty, rep.price) == (
+        "c2",
+        "c1",
+        D(12),
+        D("0.41"),
+    )
     await deliver(app, a, cancel("c3", "c2"))
     pend, done = a.take()
     assert kinds([pend, done]) == ["8:6/6", "8:4/4"]
@@ -157,12 +179,23 @@ async def test_fill_reaches_both_sides_with_trade_fields():
     assert t_fill.last_px == m_fill.last_px == D("0.60")
     assert t_fill.last_qty == D(4) and t_fill.trd_match_id == m_fill.trd_match_id
     assert (t_fill.aggressor_indicator, m_fill.aggressor_indicator) == (True, False)
-    assert (t_fill.long_qty, t_fill.short_qty, m_fill.long_qty, m_fill.short_qty) == (D(4), 0, 0, D(4))
+    assert (t_fill.long_qty, t_fill.short_qty, m_fill.long_qty, m_fill.short_qty) == (
+        D(4),
+        0,
+        0,
+        D(4),
+    )
     [fee] = t_fill.misc_fees
     assert fee.misc_fee_amt == D("0.07") and fee.misc_fee_curr == "USD"  # ceil(0.07*4*.6*.4)
-    assert fee.misc_fee_type is enums.MiscFeeType.EXCHANGE_FEES and fee.misc_fee_basis is enums.MiscFeeBasis.ABSOLUTE
+    assert (
+        fee.misc_fee_type is enums.MiscFeeType.EXCHANGE_FEES
+        and fee.misc_fee_basis is enums.MiscFeeBasis.ABSOLUTE
+    )
     [coll] = t_fill.collateral_amount_changes
-    assert coll.collateral_amount_change == D("-2.47") and coll.collateral_amount_type is enums.CollateralAmountType.BALANCE
+    assert (
+        coll.collateral_amount_change == D("-2.47")
+        and coll.collateral_amount_type is enums.CollateralAmountType.BALANCE
+    )
     assert (m_fill.cum_qty, m_fill.leaves_qty, m_fill.order_qty) == (D(4), D(6), D(10))
 
 
@@ -180,7 +213,9 @@ async def test_always_emit_new_before_trade_21026():
 async def test_partially_filled_ioc_21007_and_21008(ioc_report, preserve):
     app, _ = make_app()
     maker = logon(app, "M", **SKIP)
-    taker = logon(app, "T", enable_ioc_cancel_report=ioc_report, preserve_original_order_qty=preserve, **SKIP)
+    taker = logon(
+        app, "T", enable_ioc_cancel_report=ioc_report, preserve_original_order_qty=preserve, **SKIP
+    )
     await deliver(app, maker, nos("m1", SELL, "0.60", "3"))
     await deliver(app, taker, nos("t1", BUY, "0.60", "10", time_in_force=enums.TimeInForce.IOC))
     msgs = taker.take()
@@ -263,7 +298,9 @@ async def test_listener_mirrors_the_account_and_refuses_orders():
     assert kinds(a.take()) == ["8:F/1"] and kinds(lis.take()) == ["8:F/1"]
     fm = await deliver(app, lis, nos("l1", BUY, "0.40", "1"))
     [j] = lis.take()
-    assert j.MSG_TYPE == "j" and j.business_reject_reason is enums.BusinessRejectReason.NOT_AUTHORIZED
+    assert (
+        j.MSG_TYPE == "j" and j.business_reject_reason is enums.BusinessRejectReason.NOT_AUTHORIZED
+    )
     assert j.ref_seq_num == fm.seq and j.ref_msg_type == "D"
     assert app.engine.open_orders("L") == []
 
@@ -319,10 +356,19 @@ async def test_mass_cancel_on_nr_cancels_this_sessions_orders():
         await deliver(app, a, nos(f"c{i}", BUY, "0.40", "1"))
     await deliver(app, a2, nos("x", BUY, "0.40", "1"))
     a.take()
-    await deliver(app, a, OrderMassCancelRequest(cl_ord_id="mc", mass_cancel_request_type=enums.MassCancelRequestType.CANCEL_FOR_SESSION))
+    await deliver(
+        app,
+        a,
+        OrderMassCancelRequest(
+            cl_ord_id="mc", mass_cancel_request_type=enums.MassCancelRequestType.CANCEL_FOR_SESSION
+        ),
+    )
     msgs = a.take()
     assert kinds(msgs) == ["r", "8:4/4", "8:4/4"]
-    assert msgs[0].cl_ord_id == "mc" and msgs[0].mass_cancel_response is enums.MassCancelResponse.SUCCESS
+    assert (
+        msgs[0].cl_ord_id == "mc"
+        and msgs[0].mass_cancel_response is enums.MassCancelResponse.SUCCESS
+    )
     assert {m.text for m in msgs[1:]} == {"MASS_CANCEL"}
     assert [o.cl_ord_id for o in app.engine.open_orders()] == ["x"]
 
@@ -333,17 +379,35 @@ async def test_mass_cancel_refused_while_exchange_paused():
     await deliver(app, a, nos("c1", BUY, "0.40", "1"))
     app.pause_exchange()
     a.take()
-    await deliver(app, a, OrderMassCancelRequest(cl_ord_id="mc", mass_cancel_request_type=enums.MassCancelRequestType.CANCEL_FOR_SESSION))
+    await deliver(
+        app,
+        a,
+        OrderMassCancelRequest(
+            cl_ord_id="mc", mass_cancel_request_type=enums.MassCancelRequestType.CANCEL_FOR_SESSION
+        ),
+    )
     [r] = a.take()
-    assert r.mass_cancel_response is enums.MassCancelResponse.REJECTED and r.mass_cancel_reject_reason == 99
+    assert (
+        r.mass_cancel_response is enums.MassCancelResponse.REJECTED
+        and r.mass_cancel_reject_reason == 99
+    )
 
 
 async def test_mass_cancel_on_rt_is_unsupported():
     app, _ = make_app()
     rt = logon(app, "A", "KalshiRT", **SKIP)
-    await deliver(app, rt, OrderMassCancelRequest(cl_ord_id="mc", mass_cancel_request_type=enums.MassCancelRequestType.CANCEL_FOR_SESSION))
+    await deliver(
+        app,
+        rt,
+        OrderMassCancelRequest(
+            cl_ord_id="mc", mass_cancel_request_type=enums.MassCancelRequestType.CANCEL_FOR_SESSION
+        ),
+    )
     [j] = rt.take()
-    assert j.MSG_TYPE == "j" and j.business_reject_reason is enums.BusinessRejectReason.UNSUPPORTED_MESSAGE_TYPE
+    assert (
+        j.MSG_TYPE == "j"
+        and j.business_reject_reason is enums.BusinessRejectReason.UNSUPPORTED_MESSAGE_TYPE
+    )
 
 
 # ---- subaccounts and parties ------------------------------------------------------------------------
@@ -355,7 +419,9 @@ async def test_alloc_account_and_party_are_echoed():
     await deliver(app, a, nos("c1", BUY, "0.40", "1", alloc_account=3))
     [er] = a.take()
     assert er.alloc_account == 3 and app.engine.order(er.order_id).owner.subaccount == 3
-    party = Party(party_id="11111111-1111-1111-1111-111111111111", party_role=enums.PartyRole.CUSTOMER_ACCOUNT)
+    party = Party(
+        party_id="11111111-1111-1111-1111-111111111111", party_role=enums.PartyRole.CUSTOMER_ACCOUNT
+    )
     await deliver(app, a, nos("c2", BUY, "0.40", "1", party_ids=[party]))
     [er] = a.take()
     assert er.party_ids == [party] and er.alloc_account is None
@@ -383,7 +449,9 @@ async def test_order_group_lifecycle_and_rejects():
     gid = uoh.order_group_id
     await deliver(app, a, nos("g1", BUY, "0.40", "1", secondary_cl_ord_id=gid, alloc_account=2))
     a.take()
-    await deliver(app, a, group(A.UPDATE, order_group_id=gid, order_group_contracts_limit=7, alloc_account=2))
+    await deliver(
+        app, a, group(A.UPDATE, order_group_id=gid, order_group_contracts_limit=7, alloc_account=2)
+    )
     [uoh] = a.take()
     assert uoh.order_group_contracts_limit == 7
     await deliver(app, a, group(A.RESET, order_group_id=gid, alloc_account=2))
@@ -393,7 +461,11 @@ async def test_order_group_lifecycle_and_rejects():
     fm = await deliver(app, a, group(A.TRIGGER, order_group_id=gid))
     [j] = a.take()
     assert (j.MSG_TYPE, j.business_reject_reason, j.text, j.ref_seq_num, j.ref_msg_type) == (
-        "j", enums.BusinessRejectReason.UNKNOWN_ID, "ORDER_GROUP_NOT_FOUND", fm.seq, "UOG",
+        "j",
+        enums.BusinessRejectReason.UNKNOWN_ID,
+        "ORDER_GROUP_NOT_FOUND",
+        fm.seq,
+        "UOG",
     )
     await deliver(app, a, group(A.TRIGGER, order_group_id=gid, alloc_account=2))
     msgs = a.take()
@@ -407,9 +479,28 @@ async def test_order_group_lifecycle_and_rejects():
     [
         (dict(order_group_action=enums.OrderGroupAction.CREATE), 5, 20132),
         (dict(order_group_action=enums.OrderGroupAction.RESET), 5, 20130),
-        (dict(order_group_action=enums.OrderGroupAction.UPDATE, order_group_id="00000000-0000-0000-0000-000000000001"), 5, 20132),
-        (dict(order_group_action=enums.OrderGroupAction.DELETE, order_group_id="not-a-uuid"), 0, 20130),
-        (dict(order_group_action=enums.OrderGroupAction.CREATE, order_group_contracts_limit=5, order_group_id="00000000-0000-0000-0000-000000000001"), 0, 20130),
+        (
+            dict(
+                order_group_action=enums.OrderGroupAction.UPDATE,
+                order_group_id="00000000-0000-0000-0000-000000000001",
+            ),
+            5,
+            20132,
+        ),
+        (
+            dict(order_group_action=enums.OrderGroupAction.DELETE, order_group_id="not-a-uuid"),
+            0,
+            20130,
+        ),
+        (
+            dict(
+                order_group_action=enums.OrderGroupAction.CREATE,
+                order_group_contracts_limit=5,
+                order_group_id="00000000-0000-0000-0000-000000000001",
+            ),
+            0,
+            20130,
+        ),
     ],
 )
 async def test_malformed_order_group_requests(req, reason, tag):
@@ -438,7 +529,10 @@ async def test_register_plugs_in_a_handler_and_unknown_types_are_unsupported():
 
     fm = await deliver(app, rt, RFQCancel(quote_req_id="q1"))
     [j] = rt.take()
-    assert j.business_reject_reason is enums.BusinessRejectReason.UNSUPPORTED_MESSAGE_TYPE and j.ref_msg_type == "UE"
+    assert (
+        j.business_reject_reason is enums.BusinessRejectReason.UNSUPPORTED_MESSAGE_TYPE
+        and j.ref_msg_type == "UE"
+    )
     seen = []
     app.register("UE", lambda ctx, fm: seen.append((ctx, fm.msg_type)))
     fm = await deliver(app, rt, RFQCancel(quote_req_id="q1"))
@@ -454,7 +548,9 @@ async def test_broadcast_and_session_lookup():
     b = logon(app, "B", "KalshiRT", **SKIP)
     assert app.sessions(account="A") == [a, lis]
     assert app.sessions(session_types=["KalshiRT"], listeners=False) == [b]
-    msg = BusinessMessageReject(ref_seq_num=0, business_reject_reason=enums.BusinessRejectReason.OTHER, text="hi")
+    msg = BusinessMessageReject(
+        ref_seq_num=0, business_reject_reason=enums.BusinessRejectReason.OTHER, text="hi"
+    )
     assert app.broadcast(msg, session_types=["KalshiRT"]) == 2
     assert len(lis.take()) == 1 and len(b.take()) == 1 and a.take() == []
 
@@ -473,3 +569,22 @@ async def test_faults_and_balance_controls():
     assert er.text == "INSUFFICIENT_BALANCE"
     with pytest.raises(TypeError):
         app.set_balance("A", 5)  # type: ignore[arg-type]
+
+
+async def test_session_hooks_and_unsendable_sessions():
+    from fixgw.sim.exchange.testkit import order
+
+    app, _ = make_app()
+    seen = []
+    app.add_session_hook(
+        on_logon=lambda c: seen.append(("in", c.api_key)),
+        on_logout=lambda c: seen.append(("out", c.api_key)),
+    )
+    rfq = logon(app, "A", "KalshiRFQ")
+    nr = logon(app, "A2", **SKIP)
+    # an order entered on a session that cannot carry ExecutionReports is not a crash
+    ev = app.engine.submit(order("A", "r1", 1, "0.30", 1, symbol=MKT, session_id="KalshiRFQ:A"))
+    app.publish(ev)
+    assert rfq.take() == [] and nr.take() == []
+    app.on_logout(rfq)
+    assert seen == [("in", "A"), ("in", "A2"), ("out", "A")]

@@ -13,10 +13,17 @@ from fixgw.sim.exchange_app import ExchangeAppConfig
 R = enums.EventResendRejectReason
 
 
-def nos(cl: str, side: enums.Side, price: str, qty: str, tif=enums.TimeInForce.GTC) -> NewOrderSingle:
+def nos(
+    cl: str, side: enums.Side, price: str, qty: str, tif=enums.TimeInForce.GTC
+) -> NewOrderSingle:
     return NewOrderSingle(
-        cl_ord_id=cl, order_qty=D(qty), ord_type=enums.OrdType.LIMIT, price=D(price), side=side,
-        symbol="MKT-A", time_in_force=tif,
+        cl_ord_id=cl,
+        order_qty=D(qty),
+        ord_type=enums.OrdType.LIMIT,
+        price=D(price),
+        side=side,
+        symbol="MKT-A",
+        time_in_force=tif,
     )
 
 
@@ -92,7 +99,9 @@ async def test_end_too_large():
 
 
 async def test_rate_limit_and_server_error():
-    app, clock = make_app(ExchangeAppConfig(dropcopy_max_requests=2, dropcopy_window=timedelta(seconds=1)))
+    app, clock = make_app(
+        ExchangeAppConfig(dropcopy_max_requests=2, dropcopy_window=timedelta(seconds=1))
+    )
     await trading_day(app)
     dc = logon(app, "A", "KalshiDC")
     for _ in range(3):
@@ -109,7 +118,9 @@ async def test_rate_limit_and_server_error():
     assert dc.take()[-1].MSG_TYPE == "U2"
 
 
-@pytest.mark.parametrize(("begin", "end", "tag"), [("x", None, 21001), ("1;1", "2", 21002), ("1;5", "1;1", 21002)])
+@pytest.mark.parametrize(
+    ("begin", "end", "tag"), [("x", None, 21001), ("1;1", "2", 21002), ("1;5", "1;1", 21002)]
+)
 async def test_unusable_exec_ids_get_a_business_reject(begin, end, tag):
     app, _ = make_app()
     dc = logon(app, "A", "KalshiDC")
@@ -121,6 +132,12 @@ async def test_unusable_exec_ids_get_a_business_reject(begin, end, tag):
 async def test_other_messages_on_dc_are_unsupported():
     app, _ = make_app()
     dc = logon(app, "A", "KalshiDC")
-    await deliver(app, dc, OrderGroupRequest(order_group_action=enums.OrderGroupAction.CREATE, order_group_contracts_limit=1))
+    await deliver(
+        app,
+        dc,
+        OrderGroupRequest(
+            order_group_action=enums.OrderGroupAction.CREATE, order_group_contracts_limit=1
+        ),
+    )
     [j] = dc.take()
     assert j.business_reject_reason is enums.BusinessRejectReason.UNSUPPORTED_MESSAGE_TYPE

@@ -106,7 +106,7 @@ class ClientConfig:
 class KalshiClient:
     """One Kalshi FIX session, logged on for the lifetime of ``async with``."""
 
-    def __init__(self, config: ClientConfig) -> None:
+    def __init__(self, config: ClientConfig, *, on_bytes: Callable[[str, bytes], None] | None = None) -> None:
         self.config = config
         self.profile = profile(config.session_type)
         config.flags.validate(self.profile)
@@ -126,7 +126,11 @@ class KalshiClient:
         )
         self.store = config.store if config.store is not None else MemoryStore(f"{self.profile.name}:{config.api_key}")
         self.session = Session(scfg, store=self.store, clock=config.clock)
-        self.initiator = Initiator(self.session, config.endpoint, on_action=self._on_action, backoff=config.backoff)
+        self.last_received: datetime | None = None
+        self._user_on_bytes = on_bytes
+        self.initiator = Initiator(
+            self.session, config.endpoint, on_action=self._on_action, on_bytes=self._on_bytes, backoff=config.backoff
+        )
         self.encoder = default_encoder()
         self.use_dollars = bool(config.flags.use_dollars)
         self.out_format = PriceFormat.DOLLARS if self.use_dollars else PriceFormat.CENTS
@@ -156,11 +160,21 @@ class KalshiClient:
     async def __aexit__(self, *exc: object) -> None:
         await self.close()
 
-    async def start(self) -> None:
+    def _on_bytes(self, direction: str, data: bytes) -> None:
+        if direction == "in":
+            self.last_received = self.session.clock.now()
+        if self._user_on_bytes is not None:
+            self._user_on_bytes(direction, data)
+
+    async def start(self, *, wait: bool = True) -> None:
+        """Connect and log on.  ``wait=False`` returns at once (the daemon's sessions come up
+        independently); otherwise raises ``LogonRefused`` if the first logon fails."""
         if self.config.reconnect:
             self._runner = asyncio.create_task(self.initiator.run(), name=f"fixgw-{self.profile.name}")
         else:
             self._runner = asyncio.create_task(self._run_once(), name=f"fixgw-{self.profile.name}")
+        if not wait:
+            return
         logon = asyncio.ensure_future(self._first_logon.wait())
         try:
             done, _ = await asyncio.wait({logon, self._runner}, timeout=self.config.logon_timeout, return_when=asyncio.FIRST_COMPLETED)

@@ -242,8 +242,9 @@ def normalize_order(snapshot: Mapping[str, Any] | Any) -> dict[str, Any]:
     """A tracker snapshot as a dict of plain values: a mapping, or an object such as
     `fixgw.app.orders.OrderState` (read through its attributes: `ORDER_KEYS`, the aliases in
     ``_ALIASES`` and `EXTRA_ATTRS`).  Keys: `ORDER_KEYS`, ``chain`` (ClOrdIDs of the order,
-    oldest first), ``open`` (bool; default: the status rule), the rest under ``extra``.  ``status`` becomes an
-    OrdStatus name ("NEW", "FILLED"...), ``event_time`` an aware datetime or None."""
+    oldest first), ``open`` (bool; default: the status rule), the rest under ``extra``.
+    ``status`` becomes an OrdStatus name ("NEW", "FILLED"...), ``event_time`` an aware
+    datetime (naive is taken as UTC) or None."""
     if isinstance(snapshot, Mapping):
         src = dict(snapshot)
     else:  # an OrderState: only what an audit row needs, not its growing history
@@ -263,8 +264,10 @@ def normalize_order(snapshot: Mapping[str, Any] | Any) -> dict[str, Any]:
         if key == "status":
             out[key] = _status_name(value)
         elif key == "event_time":
-            if value is not None and not (isinstance(value, datetime) and value.tzinfo is not None):
-                raise JournalError(f"order {cl!r}: event_time must be an aware datetime, got {value!r}")
+            if value is not None and not isinstance(value, datetime):
+                raise JournalError(f"order {cl!r}: event_time must be a datetime, got {value!r}")
+            if value is not None and value.tzinfo is None:
+                value = value.replace(tzinfo=UTC)  # FIX UTCTimestamp: UTC by definition
             out[key] = value
         else:
             out[key] = _plain(value)

@@ -384,6 +384,11 @@ class KillPlan:
     group_triggers: tuple[tuple[str, int | None], ...] = ()  # (OrderGroupID, AllocAccount)
 
     @property
+    def order_groups(self) -> tuple[tuple[str, int | None], ...]:
+        """Same as ``group_triggers``."""
+        return self.group_triggers
+
+    @property
     def empty(self) -> bool:
         return not (self.mass_cancel or self.cancels or self.group_triggers)
 

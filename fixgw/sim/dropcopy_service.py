@@ -69,29 +69,52 @@ class DropCopyService:
         return len(q) <= self.max_requests
 
     def answer(
-        self, api_key: str, account: str, req: EventResendRequest, ref_seq_num: int, flags: ReportFlags
+        self,
+        api_key: str,
+        account: str,
+        req: EventResendRequest,
+        ref_seq_num: int,
+        flags: ReportFlags,
     ) -> list[Message]:
         """The messages to send back, in order.  Raises ``BadRequest`` for an unusable ExecID."""
         begin = _parse(21001, req.begin_exec_id)
         end = None if req.end_exec_id is None else _parse(21002, req.end_exec_id)
         if end is not None and end < begin:
-            raise BadRequest(21002, f"EndExecID (21002) {end} is before BeginExecID (21001) {begin}")
+            raise BadRequest(
+                21002, f"EndExecID (21002) {end} is before BeginExecID (21001) {begin}"
+            )
         now = self._now()
         if not self._allow(api_key, now):
-            return [EventResendReject(ref_seq_num=ref_seq_num, event_resend_reject_reason=R.TOO_MANY_RESEND_REQUESTS)]
+            return [
+                EventResendReject(
+                    ref_seq_num=ref_seq_num, event_resend_reject_reason=R.TOO_MANY_RESEND_REQUESTS
+                )
+            ]
         if self.server_error:
-            return [EventResendReject(ref_seq_num=ref_seq_num, event_resend_reject_reason=R.SERVER_ERROR)]
+            return [
+                EventResendReject(
+                    ref_seq_num=ref_seq_num, event_resend_reject_reason=R.SERVER_ERROR
+                )
+            ]
         history = self.engine.history
         last = history.last()
         if last is not None:
             self.observe(last)
         latest = self.latest
         if end is not None and (latest is None or end > latest):
-            return [EventResendReject(ref_seq_num=ref_seq_num, event_resend_reject_reason=R.END_EXECID_TOO_LARGE)]
+            return [
+                EventResendReject(
+                    ref_seq_num=ref_seq_num, event_resend_reject_reason=R.END_EXECID_TOO_LARGE
+                )
+            ]
         first = history.first(now)
         forgotten = (first is None and latest is not None) or (first is not None and first.seq > 1)
         if forgotten and (first is None or begin < first):
-            return [EventResendReject(ref_seq_num=ref_seq_num, event_resend_reject_reason=R.BEGIN_EXECID_TOO_SMALL)]
+            return [
+                EventResendReject(
+                    ref_seq_num=ref_seq_num, event_resend_reject_reason=R.BEGIN_EXECID_TOO_SMALL
+                )
+            ]
         events = history.query(now, begin, end, account=account)
         out: list[Message] = [execution_report(e, flags) for e in events]
         out.append(EventResendComplete(ref_seq_num=ref_seq_num, resend_event_count=len(events)))
@@ -103,4 +126,6 @@ def _parse(tag: int, text: str) -> ExecId:
         return ExecId.parse(text)
     except ValueError:
         name = "BeginExecID" if tag == 21001 else "EndExecID"
-        raise BadRequest(tag, f"{name} ({tag}) {text!r} is not an ExecID of the form int;int") from None
+        raise BadRequest(
+            tag, f"{name} ({tag}) {text!r} is not an ExecID of the form int;int"
+        ) from None

@@ -18,7 +18,15 @@ Who gets what:
   :meth:`link_key`): Kalshi allows one connection per key, so a listener or a second trading
   session uses a separate key of the same account (fix__listener-sessions.md).
 
+What each session's reports look like under its Logon flags (21011/21012/21007/21008/21026,
+21005) is :mod:`fixgw.sim.reports`; drop copy's rules are :mod:`fixgw.sim.dropcopy_service`.
+
 Decisions where the docs are silent (the lead should know):
+
+* PENDING_NEW / PENDING_CANCEL / PENDING_REPLACE (without 21011) go to the requesting session
+  only, before the outcome, including when the outcome is a reject (Rejected report or
+  OrderCancelReject); none is sent for a cancel/replace naming an order the exchange does not
+  know (the pending report would have nothing to describe).
 
 * A NewOrderSingle without TimeInForce (59) is GTC (``missing_time_in_force``): the Order Entry
   page lists 59 as optional without a default, and GTC is Kalshi's REST default (an order without
@@ -36,7 +44,6 @@ Decisions where the docs are silent (the lead should know):
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import inspect
 import logging
 import uuid
@@ -89,13 +96,21 @@ from .reports import (
     render_execution_events,
 )
 
-__all__ = ["ExchangeAppConfig", "KalshiExchangeApp", "Handler", "EventHook", "session_id_of"]
+__all__ = [
+    "EventHook",
+    "ExchangeAppConfig",
+    "Handler",
+    "KalshiExchangeApp",
+    "SessionHook",
+    "session_id_of",
+]
 
 log = logging.getLogger("fixgw.sim")
 
 BR = enums.BusinessRejectReason
 Handler = Callable[[SimSession, FixMessage], Awaitable[None] | None]
 EventHook = Callable[[Sequence[Event]], None]
+SessionHook = Callable[[SimSession], None]
 _ORDER_ENTRY = frozenset({"KalshiNR", "KalshiRT"})
 _DC_DRAIN_EVERY = 500
 
@@ -114,7 +129,9 @@ class ExchangeAppConfig:
 class _Refuse(Exception):
     """A request the gateway refuses before the engine sees it (BusinessMessageReject)."""
 
-    def __init__(self, reason: enums.BusinessRejectReason, text: str, tag: int | None = None) -> None:
+    def __init__(
+        self, reason: enums.BusinessRejectReason, text: str, tag: int | None = None
+    ) -> None:
         super().__init__(text)
         self.reason = reason
         self.text = text
@@ -129,7 +146,9 @@ def session_id_of(ctx: SimSession) -> str:
 class KalshiExchangeApp:
     """Order entry, order groups, drop copy and listener sessions over one ``Exchange``."""
 
-    def __init__(self, engine: Exchange | None = None, *, config: ExchangeAppConfig | None = None) -> None:
+    def __init__(
+        self, engine: Exchange | None = None, *, config: ExchangeAppConfig | None = None
+    ) -> None:
         self.engine = engine if engine is not None else Exchange()
         self.config = config or ExchangeAppConfig()
         self.dropcopy = DropCopyService(
@@ -141,6 +160,8 @@ class KalshiExchangeApp:
         self._sessions: dict[str, SimSession] = {}
         self._flags: dict[str, ReportFlags] = {}
         self._hooks: list[EventHook] = []
+        self._logon_hooks: list[SessionHook] = []
+        self._logout_hooks: list[SessionHook] = []
         self._handlers: dict[str, Handler] = {
             "D": self._on_new_order,
             "F": self._on_cancel,
@@ -159,6 +180,19 @@ class KalshiExchangeApp:
     def add_event_hook(self, hook: EventHook) -> None:
         """Call ``hook(events)`` with every batch :meth:`publish` sees (settlement, market status)."""
         self._hooks.append(hook)
+
+    def add_session_hook(
+        self,
+        *,
+        on_logon: SessionHook | None = None,
+        on_logout: SessionHook | None = None,
+    ) -> None:
+        """Call ``on_logon(ctx)`` after a session is registered (it can be sent to at once) and
+        ``on_logout(ctx)`` after it is gone (CancelOrdersOnDisconnect already reported)."""
+        if on_logon is not None:
+            self._logon_hooks.append(on_logon)
+        if on_logout is not None:
+            self._logout_hooks.append(on_logout)
 
     def link_key(self, api_key: str, account: str) -> None:
         """Make ``api_key`` trade for (or, as a listener, listen to) ``account``."""
@@ -204,7 +238,7 @@ class KalshiExchangeApp:
         try:
             ctx.send_message(message)
             return True
-        except SessionStateError as exc:
+        except SessionStateError as exc:  # includes NotAllowedError (MsgType not for this session)
             log.info("%s %s: not sent %s: %s", ctx.session_type, ctx.api_key, message.MSG_TYPE, exc)
             return False
 
@@ -234,6 +268,8 @@ class KalshiExchangeApp:
         sid = session_id_of(ctx)
         self._sessions[sid] = ctx
         self._flags[sid] = ReportFlags.from_logon(ctx.peer_flags)
+        for hook in self._logon_hooks:
+            hook(ctx)
 
     def on_logout(self, ctx: SimSession) -> None:
         sid = session_id_of(ctx)
@@ -242,17 +278,31 @@ class KalshiExchangeApp:
         del self._sessions[sid]
         self._flags.pop(sid, None)
         flags = ctx.peer_flags
-        if flags.cancel_orders_on_disconnect and not ctx.is_listener and ctx.session_type in _ORDER_ENTRY:
+        if (
+            flags.cancel_orders_on_disconnect
+            and not ctx.is_listener
+            and ctx.session_type in _ORDER_ENTRY
+        ):
             self.publish(self.engine.cancel_session_orders(sid))
+        for hook in self._logout_hooks:
+            hook(ctx)
 
     async def on_message(self, ctx: SimSession, fm: FixMessage) -> None:
         mt = fm.msg_type
         handler = self._handlers.get(mt)
         if handler is None or mt not in ctx.profile.client_sends:
-            ctx.business_reject(fm, BR.UNSUPPORTED_MESSAGE_TYPE, f"Unsupported Message Type: {mt} is not accepted on {ctx.session_type}")
+            ctx.business_reject(
+                fm,
+                BR.UNSUPPORTED_MESSAGE_TYPE,
+                f"Unsupported Message Type: {mt} is not accepted on {ctx.session_type}",
+            )
             return
         if ctx.is_listener and mt in LISTENER_FORBIDDEN:
-            ctx.business_reject(fm, BR.NOT_AUTHORIZED, f"Not authorized: {mt} cannot be sent on a listener session (20126=Y)")
+            ctx.business_reject(
+                fm,
+                BR.NOT_AUTHORIZED,
+                f"Not authorized: {mt} cannot be sent on a listener session (20126=Y)",
+            )
             return
         try:
             result = handler(ctx, fm)
@@ -347,7 +397,9 @@ class KalshiExchangeApp:
         """(subaccount, party id) from AllocAccount (79) / Parties (453/448/452)."""
         parties = msg.party_ids or []
         if len(parties) > 1:
-            raise _Refuse(BR.OTHER, f"NoPartyIDs (453) is {len(parties)}; only 1 party is supported", 453)
+            raise _Refuse(
+                BR.OTHER, f"NoPartyIDs (453) is {len(parties)}; only 1 party is supported", 453
+            )
         party_id = None
         if parties:
             party = parties[0]
@@ -385,7 +437,9 @@ class KalshiExchangeApp:
             party_id=party_id,
             order_group_id=nos.secondary_cl_ord_id or nos.order_group_id,
             post_only=nos.exec_inst is enums.ExecInst.POST_ONLY,
-            stp_type=None if nos.self_trade_prevention_type is None else int(nos.self_trade_prevention_type.value),
+            stp_type=None
+            if nos.self_trade_prevention_type is None
+            else int(nos.self_trade_prevention_type.value),
             cancel_on_pause=bool(nos.cancel_order_on_pause),
             max_execution_cost=nos.max_execution_cost,
             session_id=session_id_of(ctx),
@@ -407,12 +461,18 @@ class KalshiExchangeApp:
             if first is not None:
                 lead.append(
                     pending_report(
-                        "new", first.order, cl_ord_id=req.cl_ord_id, transact_time=first.transact_time, flags=flags
+                        "new",
+                        first.order,
+                        cl_ord_id=req.cl_ord_id,
+                        transact_time=first.transact_time,
+                        flags=flags,
                     )
                 )
         self.publish(events, origin=ctx, ref=fm, lead=lead)
 
-    def _find_open(self, account: str, orig_cl_ord_id: str, order_id: str | None) -> OrderState | None:
+    def _find_open(
+        self, account: str, orig_cl_ord_id: str, order_id: str | None
+    ) -> OrderState | None:
         """The order a cancel/replace names, as the engine finds it (ClOrdID first)."""
         mine = self.engine.open_orders(account)
         for o in mine:
@@ -436,7 +496,10 @@ class KalshiExchangeApp:
         flags = self.report_flags(ctx)
         if flags.skip_pending or before is None:
             return []
-        if any(isinstance(e, CancelRejected) and e.cxl_rej_reason is CxlRejReason.UNKNOWN_ORDER for e in events):
+        if any(
+            isinstance(e, CancelRejected) and e.cxl_rej_reason is CxlRejReason.UNKNOWN_ORDER
+            for e in events
+        ):
             return []
         return [
             pending_report(
@@ -489,13 +552,18 @@ class KalshiExchangeApp:
                 party_id=party_id,
             )
         )
-        lead = self._pending_amend(ctx, "replace", before, events, msg.cl_ord_id, msg.orig_cl_ord_id)
+        lead = self._pending_amend(
+            ctx, "replace", before, events, msg.cl_ord_id, msg.orig_cl_ord_id
+        )
         self.publish(events, origin=ctx, ref=fm, lead=lead)
 
     def _on_mass_cancel(self, ctx: SimSession, fm: FixMessage) -> None:
         msg: OrderMassCancelRequest = self.decode(ctx, fm)
         if ctx.session_type != "KalshiNR":
-            raise _Refuse(BR.UNSUPPORTED_MESSAGE_TYPE, f"OrderMassCancelRequest (35=q) is only available on KalshiNR, not {ctx.session_type}")
+            raise _Refuse(
+                BR.UNSUPPORTED_MESSAGE_TYPE,
+                f"OrderMassCancelRequest (35=q) is only available on KalshiNR, not {ctx.session_type}",
+            )
         del msg  # MassCancelRequestType 6 (cancel for session) is the only value the codec accepts
         events = self.engine.mass_cancel(self._account(ctx), session_id=session_id_of(ctx))
         self.publish(events, origin=ctx, ref=fm)
@@ -518,7 +586,11 @@ class KalshiExchangeApp:
             )
         if action is OrderGroupAction.CREATE:
             if gid is not None:
-                raise _Refuse(BR.OTHER, "OrderGroupID (20130) must not be sent on Create: the exchange assigns it", 20130)
+                raise _Refuse(
+                    BR.OTHER,
+                    "OrderGroupID (20130) must not be sent on Create: the exchange assigns it",
+                    20130,
+                )
             assert limit is not None
             events = self.engine.create_order_group(account, Decimal(limit), subaccount=sub)
         else:
@@ -538,14 +610,19 @@ class KalshiExchangeApp:
                 events = self.engine.trigger_order_group(account, gid, subaccount=sub)
             else:
                 assert limit is not None
-                events = self.engine.update_order_group(account, gid, Decimal(limit), subaccount=sub)
+                events = self.engine.update_order_group(
+                    account, gid, Decimal(limit), subaccount=sub
+                )
         self.publish(events, origin=ctx, ref=fm)
 
     # ================================================================ drop copy
 
     async def _on_event_resend(self, ctx: SimSession, fm: FixMessage) -> None:
         if ctx.session_type != "KalshiDC":
-            raise _Refuse(BR.UNSUPPORTED_MESSAGE_TYPE, f"EventResendRequest (35=U1) is only available on KalshiDC, not {ctx.session_type}")
+            raise _Refuse(
+                BR.UNSUPPORTED_MESSAGE_TYPE,
+                f"EventResendRequest (35=U1) is only available on KalshiDC, not {ctx.session_type}",
+            )
         req: EventResendRequest = self.decode(ctx, fm)
         try:
             answer = self.dropcopy.answer(
@@ -573,8 +650,10 @@ class KalshiExchangeApp:
         """Call :meth:`tick` every ``interval`` seconds until cancelled (a running simulator)."""
         while True:
             await asyncio.sleep(interval)
-            with contextlib.suppress(Exception):
+            try:
                 self.tick()
+            except Exception:
+                log.exception("exchange clock tick failed")
 
     def list_market(self, market: MarketConfig | str) -> Market:
         return self.engine.list_market(MarketConfig(market) if isinstance(market, str) else market)

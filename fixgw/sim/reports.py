@@ -260,7 +260,9 @@ def execution_report(event: ExecutionEvent, flags: ReportFlags) -> ExecutionRepo
             leaves_qty=_ZERO,
             order_qty=state.order_qty,
         )
-        return replace(er, text=event.text, ord_rej_reason=enums.OrdRejReason(int(event.ord_rej_reason)))
+        return replace(
+            er, text=event.text, ord_rej_reason=enums.OrdRejReason(int(event.ord_rej_reason))
+        )
     raise TypeError(f"no ExecutionReport for {type(event).__name__}")
 
 
@@ -368,7 +370,9 @@ def pending_report(
 def cancel_reject(event: CancelRejected) -> OrderCancelReject:
     """OrderCancelReject (35=9).  An unknown order gets OrderID "NONE" and OrdStatus Rejected(8),
     as FIX prescribes for CxlRejReason Unknown order."""
-    status = enums.OrdStatus(event.ord_status.value) if event.ord_status else enums.OrdStatus.REJECTED
+    status = (
+        enums.OrdStatus(event.ord_status.value) if event.ord_status else enums.OrdStatus.REJECTED
+    )
     return OrderCancelReject(
         order_id=event.order_id or "NONE",
         cl_ord_id=event.cl_ord_id,

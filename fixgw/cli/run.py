@@ -1,0 +1,39 @@
+"""``fixgw run --config config/gateway.toml [--app module:Class]``: the gateway daemon."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import logging
+
+from . import CliError
+from ._common import load_gateway_config
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser("run", help="run the gateway (sessions, journal, risk, ops endpoint)")
+    p.add_argument("--config", "-c", default="config/gateway.toml", help="gateway TOML config")
+    p.add_argument("--app", help="strategy to load, as module:Class")
+    p.add_argument("--log-level", default="INFO", help="DEBUG, INFO, WARNING (default INFO)")
+    p.set_defaults(func=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    from ..gateway.config import ConfigError
+    from ..gateway.daemon import Gateway, GatewayError, load_strategy
+
+    logging.basicConfig(level=args.log_level.upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    cfg = load_gateway_config(args.config)
+    try:
+        strategy = load_strategy(args.app) if args.app else None
+    except GatewayError as exc:
+        raise CliError(str(exc)) from None
+
+    async def main() -> int:
+        gw = Gateway(cfg, strategy=strategy)
+        return await gw.run()
+
+    try:
+        return asyncio.run(main())
+    except (ConfigError, GatewayError) as exc:
+        raise CliError(str(exc)) from None
