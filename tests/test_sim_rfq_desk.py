@@ -841,3 +841,39 @@ def test_creator_party_must_match_on_accept_and_cancel() -> None:
     assert (
         one(replies(accept(desk, party_ids=cust), AcceptQuoteStatus)).accept_quote_status.value == 0
     )
+
+
+def test_trading_pause_before_execution_voids_but_keeps_the_rfq() -> None:
+    desk, ex, clock = make_desk()
+    rfq_id = open_rfq(desk)
+    quote(desk, rfq_id, quote_id="q1")
+    quote(desk, rfq_id, account="mm2", quote_id="q2")
+    accept(desk)
+    confirm(desk)
+    ex.pause_market("MKT-A")
+    clock.advance(timedelta(seconds=15))
+    out = desk.tick()
+    assert not events(out, Fill) and not to_makers(out)
+    assert "paused" in one(to_account(out, "alice", "KalshiRT", AcceptQuoteStatus)).text
+    assert desk.rfq(rfq_id).state is RfqState.OPEN
+    assert "not open" in one(replies(accept(desk, "q2"), AcceptQuoteStatus)).text
+    ex.resume_market("MKT-A")
+    assert one(replies(accept(desk, "q2"), AcceptQuoteStatus)).accept_quote_status.value == 0
+
+
+def test_exchange_pause_refuses_new_rfqs_and_voids_executions() -> None:
+    desk, ex, clock = make_desk()
+    rfq_id = open_rfq(desk)
+    quote(desk, rfq_id)
+    accept(desk)
+    confirm(desk)
+    ex.pause_exchange()
+    assert (
+        one(replies(request(desk, symbol="MKT-B", req_id="c2"), QuoteRequestReject)).text
+        == "EXCHANGE_PAUSED"
+    )
+    clock.advance(timedelta(seconds=15))
+    out = desk.tick()
+    assert not events(out, Fill)
+    assert "EXCHANGE_PAUSED" in one(to_account(out, "alice", "KalshiRT", AcceptQuoteStatus)).text
+    assert ex.balance("alice").reserved == 0 and ex.balance("mm1").reserved == 0

@@ -18,6 +18,17 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.set_defaults(func=run)
 
 
+_SIDES = {"1": "BUY", "2": "SELL"}
+
+
+def _cell(column: str, value: object) -> str:
+    if value is None:
+        return ""
+    if column == "side":
+        return _SIDES.get(str(value), str(value))
+    return str(value)
+
+
 def run(args: argparse.Namespace) -> int:
     j = open_journal(args)
     try:
@@ -31,7 +42,7 @@ def run(args: argparse.Namespace) -> int:
     if not rows:
         print("no open orders" if args.open else "no orders")
         return 0
-    table = [tuple(str(r.get(c) if r.get(c) is not None else "") for c in COLUMNS) for r in rows]
+    table = [tuple(_cell(c, r.get(c)) for c in COLUMNS) for r in rows]
     widths = [max(len(c), *(len(t[i]) for t in table)) for i, c in enumerate(COLUMNS)]
     print("  ".join(c.ljust(w) for c, w in zip(COLUMNS, widths, strict=True)))
     for t in table:

@@ -12,8 +12,8 @@ Two layers:
   :class:`~fixgw.sim.exchange.events.Fill` pairs, remainder orders), which the exchange app turns
   into ExecutionReports.  Time-driven work (confirmation and execution windows, RFQ expiry) runs
   in :meth:`RfqDesk.tick` and before every request, exactly like the engine's housekeeping.
-* :class:`RfqService` plugs the desk into the FIX side: it decodes inbound messages, routes the
-  desk's outputs to live sessions and hands engine events to a publisher.
+* :class:`RfqService` plugs the desk into a ``KalshiExchangeApp``: it decodes inbound messages,
+  routes the desk's outputs to live sessions and hands engine events to ``app.publish``.
 
 Prices: the API is Decimal dollars everywhere.  On the wire the maker's Quote and the
 QuoteStatusReport follow the maker's UseDollars (cents by default, as the page shows), while the
@@ -131,7 +131,12 @@ SIM_CHOICES = """\
   the broadcast QuoteRequest then carries 152 and no 38.
 * MVE legs resolve to ``<COLLECTION>-<10 hex>`` (SHA-256 of the sorted legs), listed as an
   HVM market on first use (getting_started__rfqs.md: "All combo markets are HVMs").
-* Makers who log on get every open RFQ, so a late maker can still quote.
+* Makers who log on get every open RFQ, so a late maker can still quote
+  (:meth:`RfqService.on_logon`; needs a logon hook in the app).
+* A trading pause or exchange pause when the execution timer ends voids the accepted quote
+  and keeps the RFQ open; a closed or settled market closes its RFQs.  Accepts need an open
+  market; new RFQs are refused during an exchange pause (EXCHANGE_PAUSED).
+* Position limits and sell-position floors are not applied to RFQ trades; balances are.
 * RestRemainder: when less than the full size is accepted, the quote's 21015=Y rests the
   maker's remainder and the RFQ's 21015=Y rests the creator's remainder as GTC orders at the
   trade price (ordinary engine orders, so their reports are ordinary ExecutionReports).
@@ -579,6 +584,8 @@ class RfqDesk:
         market = self.exchange.markets.get(symbol)
         if market is None:
             raise _Refused(f"MARKET_NOT_FOUND: Symbol (55) {symbol}", _QRR.UNKNOWN_SYMBOL)
+        if self.exchange.exchange_paused:
+            raise _Refused("EXCHANGE_PAUSED")
         if market.status is not MarketStatus.OPEN:
             raise _Refused(
                 f"invalid_parameters: market {symbol} is {market.status.value}, not open"
@@ -1015,6 +1022,8 @@ class RfqDesk:
                     f"invalid_parameters: OrderQty (38) {qty} exceeds the quote size {size}"
                 )
         market = self.exchange.markets.get(rfq.symbol)
+        if self.exchange.exchange_paused:
+            raise _Refused("EXCHANGE_PAUSED")
         if market is None or market.status is not MarketStatus.OPEN:
             raise _Refused(f"market {rfq.symbol} is not open")
         if not self._affordable(rfq.creator, side, quote.yes_price(side), qty):
@@ -1093,10 +1102,15 @@ class RfqDesk:
         assert quote.side is not None and quote.qty is not None
         self._release(quote)
         market = self.exchange.markets.existing(rfq.symbol)
+        if self.exchange.exchange_paused:
+            self._void(quote, "EXCHANGE_PAUSED", out)  # the RFQ stays open
+            return
         if market is None or market.status is not MarketStatus.OPEN:
             status = market.status.value if market else "gone"
             self._void(quote, f"market {rfq.symbol} is {status}", out)
-            self._close(rfq, f"RFQ_CLOSED: market {rfq.symbol} is {status}", out, tell_creator=True)
+            if market is None or market.status in (MarketStatus.CLOSED, MarketStatus.SETTLED):
+                why = f"RFQ_CLOSED: market {rfq.symbol} is {status}"
+                self._close(rfq, why, out, tell_creator=True)
             return
         yes_price = quote.yes_price(quote.side)
         creator_cl = quote.accept_cl_ord_id or self._ids()
