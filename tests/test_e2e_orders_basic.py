@@ -8,7 +8,7 @@ import e2e_orders_harness as harness
 import pytest
 from e2e_orders_harness import BUY, MKT, SELL, D, kinds
 
-from fixgw.app import CancelRejected
+from fixgw.app import CancelRejected, NotLoggedOn
 from fixgw.messages import OrderCancelRequest, enums
 from fixgw.sim.exchange import MarketConfig, PriceGrid
 
@@ -247,3 +247,15 @@ async def test_use_dollars_subpenny_prices(env):
     assert c.status is S.FILLED and c.fills[0].last_px == D("0.56")  # 0.555 shown to the cent
     assert env.app.engine.order(c.order_id).avg_px == D("0.555")
     assert crec.reports()[-1].avg_px == D("0.555")  # AvgPx may be fractional cents
+
+
+async def test_requests_refused_before_sending_are_not_tracked(env):
+    a, _ = await env.client("A", **SKIP)
+    order = await a.place_order(MKT, BUY, D(1), D("0.40"), tif=TIF.GTC)
+    await a.close()
+    with pytest.raises(NotLoggedOn):
+        await a.place_order(MKT, BUY, D(1), D("0.40"), tif=TIF.GTC)
+    with pytest.raises(NotLoggedOn):
+        await a.cancel(order.cl_ord_id)
+    assert [o.cl_ord_id for o in a.orders.orders()] == [order.cl_ord_id]
+    assert order.status is S.NEW and not order.pending

@@ -54,9 +54,19 @@ async def test_listener_mirrors_the_accounts_reports(env, listener_type):
 
 async def test_listener_cannot_send_orders(env):
     env.link("L", "A")
-    lis, _ = await env.client("L", "KalshiRT", **LISTEN)
+    lis, lrec = await env.client("L", "KalshiRT", **LISTEN)
     with pytest.raises(ListenerSessionError):
         await lis.place_order(MKT, BUY, D(1), D("0.40"), tif=TIF.GTC)
+    assert lis.orders.orders() == []  # nothing was sent, so nothing is tracked
+    a, _ = await env.client("A", **SKIP)
+    mine = await a.place_order(MKT, BUY, D(1), D("0.40"), tif=TIF.GTC)
+    await lrec.wait_for(lambda m: m.MSG_TYPE == "8" and m.order_id == mine.order_id)
+    mirrored = lis.orders.find_by_order_id(mine.order_id)
+    with pytest.raises(ListenerSessionError):
+        await lis.cancel(mirrored.cl_ord_id)
+    with pytest.raises(ListenerSessionError):
+        await lis.replace(mirrored.cl_ord_id, qty=D(2))
+    assert mirrored.status is S.NEW and not mirrored.pending
     # Sent anyway, bypassing every client-side check: the exchange refuses it.
     key = env.keys["L2"]
     env.sim.register_key(key.uuid, key.pub_path)
@@ -80,7 +90,7 @@ async def test_listener_cannot_send_orders(env):
         assert j is not None and j.body[380] == 6 and j.body[45] == 2 and j.body[372] == "D"
     finally:
         await raw.close()
-    assert env.app.engine.open_orders() == []
+    assert [o.order_id for o in env.app.engine.open_orders()] == [mine.order_id]
 
 
 # ---- CancelOrdersOnDisconnect ---------------------------------------------------------------------

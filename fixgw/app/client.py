@@ -209,14 +209,19 @@ class KalshiClient:
 
     # ---- sending ----------------------------------------------------------------------------
 
-    async def send(self, message: Message) -> SendBytes:
-        """Send any application message dataclass (no waiting for an answer)."""
+    def _check_sendable(self, message: Message) -> None:
+        """Raise now what ``send`` would raise before anything reaches the wire (so callers can
+        check before they start tracking a request that will never be sent)."""
         if self.is_listener and message.MSG_TYPE in LISTENER_FORBIDDEN:
             raise ListenerSessionError(
                 f"{type(message).__name__} (35={message.MSG_TYPE}) cannot be sent on a listener session (20126=Y)"
             )
         if not self.logged_on:
             raise NotLoggedOn(f"cannot send {type(message).__name__}: {self.profile.name} is not logged on")
+
+    async def send(self, message: Message) -> SendBytes:
+        """Send any application message dataclass (no waiting for an answer)."""
+        self._check_sendable(message)
         body = message.encode_body(self.encoder, self.out_format)
         try:
             return await self.initiator.send(message.MSG_TYPE, body)
@@ -318,6 +323,7 @@ class KalshiClient:
         """Send a ready-made NewOrderSingle (tracked like ``place_order``)."""
         if len(nos.cl_ord_id) > 64:
             raise ValueError(f"ClOrdID (11) {nos.cl_ord_id!r} is longer than 64 characters")
+        self._check_sendable(nos)
         self.orders.on_new_order_sent(nos)
         try:
             if not wait:
@@ -349,6 +355,7 @@ class KalshiClient:
             alloc_account=order.alloc_account,
             party_ids=list(order.party_ids),
         )
+        self._check_sendable(req)
         self.orders.on_cancel_sent(req)
         await self.request(req, key=req.cl_ord_id, timeout=timeout)
         return self._order(req.cl_ord_id)
@@ -376,6 +383,7 @@ class KalshiClient:
             alloc_account=order.alloc_account,
             party_ids=list(order.party_ids),
         )
+        self._check_sendable(req)
         self.orders.on_replace_sent(req)
         await self.request(req, key=req.cl_ord_id, timeout=timeout)
         return self._order(req.cl_ord_id)
