@@ -419,27 +419,7 @@ async def test_rfq_fills_reach_the_creators_drop_copy_history(env: RfqEnv) -> No
     assert str(history[-2].exec_id) == er.exec_id  # creator fill, then the maker's
 
 
-class LogonHooked:
-    """KalshiExchangeApp with extra logon hooks (the app has none of its own yet)."""
-
-    def __init__(self, app: KalshiExchangeApp, *hooks: Callable[[Any], None]) -> None:
-        self.app = app
-        self.hooks = hooks
-
-    def on_logon(self, ctx: Any) -> None:
-        self.app.on_logon(ctx)
-        for hook in self.hooks:
-            hook(ctx)
-
-    async def on_message(self, ctx: Any, fm: Any) -> None:
-        await self.app.on_message(ctx, fm)
-
-    def on_logout(self, ctx: Any) -> None:
-        self.app.on_logout(ctx)
-
-
 async def test_a_maker_logging_on_later_sees_the_open_rfqs(env: RfqEnv) -> None:
-    env.sim.app = LogonHooked(env.app, env.rfq.on_logon)
     creator = await env.creator()
     open_ack = await creator.client.rfq.create(symbol=MKT, qty=D(3))
     gone = await creator.client.rfq.create(symbol="MKT-B", qty=D(4))

@@ -13,10 +13,8 @@ from typing import Any
 import pytest_asyncio
 
 from fixgw.app import ClientConfig, KalshiClient
-from fixgw.codec import FixMessage
 from fixgw.messages import MarketSettlementReport, Message, enums
 from fixgw.session import LogonFlags
-from fixgw.sim.app import SimSession
 from fixgw.sim.exchange import EngineConfig, Exchange, ManualClock, MarketRegistry
 from fixgw.sim.exchange.ids import sequential_ids
 from fixgw.sim.exchange.orders import NewOrder, Side
@@ -184,29 +182,9 @@ async def test_pages_reassembled_and_recipients_by_20127(env: Env, kalshi_keys: 
     assert [m.MSG_TYPE for m in seen_a] == ["UMS", "UMS"]
 
 
-class LogonHooked:
-    """KalshiExchangeApp with extra logon hooks (the app has none of its own yet)."""
-
-    def __init__(self, app: KalshiExchangeApp, *hooks: Any) -> None:
-        self.app = app
-        self.hooks = hooks
-
-    def on_logon(self, ctx: SimSession) -> None:
-        self.app.on_logon(ctx)
-        for hook in self.hooks:
-            hook(ctx)
-
-    async def on_message(self, ctx: SimSession, fm: FixMessage) -> None:
-        await self.app.on_message(ctx, fm)
-
-    def on_logout(self, ctx: SimSession) -> None:
-        self.app.on_logout(ctx)
-
-
 async def test_reports_kept_for_an_account_that_was_not_connected(
     env: Env, kalshi_keys: KalshiKeys
 ) -> None:
-    env.sim.app = LogonHooked(env.app, env.svc.on_logon)
     a = kalshi_keys.uuid
     env.trade(a, "someone", "5")
     env.svc.settle(MKT, "yes")

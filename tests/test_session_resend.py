@@ -150,3 +150,26 @@ def test_resend_request_on_nr_is_rejected() -> None:
     assert rej.body[372] == "2" and rej.body[45] == 2 and rej.body[373] == 11
     assert "KalshiNR" in rej.body[58]
     assert p.server.state is State.ACTIVE
+
+
+def test_unfilled_gap_is_requested_again_then_given_up() -> None:
+    """A counterparty that never answers a ResendRequest: we ask again every resend_timeout,
+    and after three unanswered requests log out instead of waiting forever."""
+    p = Pair("KalshiRT")
+    p.connect()
+    p.drop(CLIENT, "2", times=None)  # every ResendRequest is lost on the way
+    expected = p.client.store.seqnums().next_target
+    p.inject(CLIENT, p.raw_from(SERVER, "0", seq=expected + 3, consume=False))
+    assert p.client.store.seqnums().next_target == expected  # the gap is open
+    requests = 1
+    for _ in range(2):
+        p.advance(p.client.config.resend_timeout)
+        p.tick(CLIENT)
+        requests += 1
+        assert len([a for a in p.actions[CLIENT] if getattr(a, "msg_type", None) == "2"]) == requests
+        assert p.client.state.value == "active"
+    p.advance(p.client.config.resend_timeout)
+    p.tick(CLIENT)
+    logout = p.sent(CLIENT, "5")[-1]
+    assert "not filled after 3 ResendRequests" in logout.body[58]
+    assert p.client.state.value == "closed"

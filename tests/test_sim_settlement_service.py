@@ -232,11 +232,9 @@ def test_reports_are_held_until_an_eligible_session_logs_on() -> None:
     svc.settle(MKT, "yes")
     assert len(svc.held("alice")) == 2
     nope = logon(app, "alice", "KalshiPT", receive_settlement_reports=False)
-    svc.on_logon(nope)
     assert nope.take() == [] and len(svc.held("alice")) == 2
     app.on_logout(nope)
-    pt = logon(app, "alice", "KalshiPT")
-    svc.on_logon(pt)
+    pt = logon(app, "alice", "KalshiPT")  # the logon hook delivers
     assert [p.last_fragment for p in pt.take()] == [False, True]
     assert svc.held("alice") == []
 

@@ -93,6 +93,8 @@ class SessionConfig:
     #: resent (stale orders); None = always resend.  An acceptor keeps what it sent for the
     #: client's MessageRetentionPeriod (20200, hours; 24 when not given) instead.
     resend_stale_after: float | None = 30.0
+    #: a ResendRequest that brings nothing for this long is sent again (3 tries, then Logout)
+    resend_timeout: float = 10.0
     #: reject inbound messages whose SendingTime is further than this from our clock (seconds)
     max_clock_skew: float | None = None
     #: keep every inbound message in the store's log
@@ -180,6 +182,7 @@ class Session:
         self._state_since = now
         self._test_req: tuple[str, float] | None = None
         self._resend_until: int | None = None
+        self._resend_progress = now
         self._resend_attempts: dict[int, int] = {}
 
     def _to(self, new: State) -> None:
@@ -276,6 +279,12 @@ class Session:
             test_id = f"TEST-{next(self._test_ids)}"
             out.append(self._send("1", self._encoder.field(112, test_id), persist=False))
             self._test_req = (test_id, now)
+        if self._resend_until is not None and now - self._resend_progress >= self.config.resend_timeout:
+            # The counterparty stopped filling our gap: ask again, and give up after a few tries.
+            received, self._resend_until = self._resend_until, None
+            out.extend(self._gap(self.store.seqnums().next_target, received, False))
+            if self.state is not State.ACTIVE:
+                return out
         if now - self._last_sent >= hb:
             out.append(self._send("0", b"", persist=False))
         return out
@@ -292,7 +301,10 @@ class Session:
         hb = self.heartbeat_interval
         limit = hb * (1 + self.config.test_request_grace)
         recv = self._test_req[1] + limit if self._test_req else self._last_recv + limit
-        return min(self._last_sent + hb, recv)
+        deadline = min(self._last_sent + hb, recv)
+        if self._resend_until is not None:
+            deadline = min(deadline, self._resend_progress + self.config.resend_timeout)
+        return deadline
 
     # ---- sending ------------------------------------------------------------------------------
 
@@ -590,12 +602,17 @@ class Session:
         if attempts > _MAX_RESEND_ATTEMPTS:
             return self._logout_and_close(f"gap at {expected} not filled after {_MAX_RESEND_ATTEMPTS} ResendRequests")
         self._resend_until = received
+        self._resend_progress = self.clock.monotonic()
         req = self._send("2", self._encoder.fields([(7, expected), (16, 0)]), persist=False)
         return [GapDetected(expected, received, True), req]
 
     def _check_resend_done(self, next_target: int) -> None:
-        if self._resend_until is not None and next_target > self._resend_until:
+        if self._resend_until is None:
+            return
+        if next_target > self._resend_until:
             self._resend_until = None
+        else:
+            self._resend_progress = self.clock.monotonic()  # the gap is filling
 
     def _sequence_reset(self, fm: FixMessage) -> list[Action]:
         new = fm.body[36]

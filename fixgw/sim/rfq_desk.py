@@ -131,8 +131,7 @@ SIM_CHOICES = """\
   the broadcast QuoteRequest then carries 152 and no 38.
 * MVE legs resolve to ``<COLLECTION>-<10 hex>`` (SHA-256 of the sorted legs), listed as an
   HVM market on first use (getting_started__rfqs.md: "All combo markets are HVMs").
-* Makers who log on get every open RFQ, so a late maker can still quote
-  (:meth:`RfqService.on_logon`; needs a logon hook in the app).
+* Makers who log on get every open RFQ, so a late maker can still quote.
 * A trading pause or exchange pause when the execution timer ends voids the accepted quote
   and keeps the RFQ open; a closed or settled market closes its RFQs.  Accepts need an open
   market; new RFQs are refused during an exchange pause (EXCHANGE_PAUSED).
@@ -1253,9 +1252,9 @@ class RfqDesk:
 class RfqService:
     """The desk on the wire, plugged into a :class:`~fixgw.sim.exchange_app.KalshiExchangeApp`.
 
-    :meth:`install` registers the handlers for :data:`RFQ_MSG_TYPES` and an event hook that runs
-    the desk's timers whenever the app publishes (so ``app.tick()`` / ``app.run_clock()`` drive
-    them too).  Engine events the desk produces (RFQ fills, remainder orders) go through
+    :meth:`install` registers the handlers for :data:`RFQ_MSG_TYPES`, a logon hook (new makers
+    see the open RFQs) and an event hook that runs the desk's timers whenever the app publishes
+    (so ``app.tick()`` / ``app.run_clock()`` drive them).  Engine events the desk produces (RFQ fills, remainder orders) go through
     ``app.publish``, which renders ExecutionReports for the owners' order-entry and listener
     sessions and feeds drop copy.  Accounts are the app's: ``app.account_of(api_key)``.
     """
@@ -1269,6 +1268,7 @@ class RfqService:
         for mt in RFQ_MSG_TYPES:
             self.app.register(mt, self.handle)
         self.app.add_event_hook(self._on_events)
+        self.app.add_session_hook(on_logon=self.on_logon)
         return self
 
     def handle(self, ctx: SimSession, fm: FixMessage) -> None:
@@ -1304,7 +1304,7 @@ class RfqService:
         self.deliver(out, ctx)
 
     def on_logon(self, ctx: SimSession) -> None:
-        """Show a maker who just logged on the RFQs that are open (call from a logon hook)."""
+        """Show a maker who just logged on the RFQs that are open."""
         if ctx.session_type == RFQ:
             self.deliver(self.desk.open_rfqs_for_maker(), ctx)
 

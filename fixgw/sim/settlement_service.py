@@ -15,8 +15,7 @@ rounding fee (changelog 1.0.19), so 1704 + 137 is the pre-rounding value
 *Sim choices*: MarketSettlementPartyID (20109) is the FCM PartyID when the position belongs to
 one, else the account (API key / linked account) for the primary subaccount and
 ``<account>:<n>`` for subaccount n.  Reports for an account with no eligible session at
-settlement time are kept and delivered when one logs on (:meth:`SettlementService.on_logon`),
-which needs the app to call it.
+settlement time are kept and delivered when one logs on.
 """
 
 from __future__ import annotations
@@ -36,6 +35,7 @@ from ..messages import (
 from .exchange.accounts import AccountRef
 from .exchange.events import Event, MarketSettled, SettlementRecord
 from .exchange.ids import IdFactory, uuid_ids
+from .exchange_app import session_id_of
 
 if TYPE_CHECKING:
     from .app import SimSession
@@ -149,7 +149,7 @@ class SettlementService:
     """``settle(ticker, result, cents)`` on a running simulator, reports included.
 
     :meth:`install` hooks the app's event stream, so a MarketSettled published by anyone
-    (this service, a control API) produces the reports.
+    (this service, a control API) produces the reports, and its logons (held reports).
     """
 
     def __init__(
@@ -174,6 +174,7 @@ class SettlementService:
 
     def install(self) -> SettlementService:
         self.app.add_event_hook(self._on_events)
+        self.app.add_session_hook(on_logon=self.on_logon)
         return self
 
     def settle(
@@ -243,7 +244,7 @@ class SettlementService:
                 self._send_all(ctx, pages)
 
     def _send_all(self, ctx: SimSession, pages: Sequence[MarketSettlementReport]) -> None:
-        sid = f"{ctx.session_type}:{ctx.api_key}"
+        sid = session_id_of(ctx)
         for page in pages:
             if not self.app.send(ctx, page):
                 return
