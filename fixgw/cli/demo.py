@@ -54,8 +54,8 @@ def run(args: argparse.Namespace) -> int:
     from ..crypto.keys import generate_key_pair
     from ..gateway.config import load_config
     from ..gateway.daemon import Gateway, load_strategy
-    from ..sim.exchange_app import KalshiExchangeApp
     from ..sim.server import Simulator
+    from ..sim.stack import build_exchange
 
     if not STRATEGY.exists():
         raise CliError(f"example strategy not found at {STRATEGY} (run from a source checkout)")
@@ -67,7 +67,9 @@ def run(args: argparse.Namespace) -> int:
 
     async def main() -> int:
         t0 = time.monotonic()
-        async with Simulator(app=KalshiExchangeApp(), port_base=0) as sim:
+        app = build_exchange()
+        app.link_key(keys["dc"], keys["maker"])  # the drop copy session sees the maker's account
+        async with Simulator(app=app, port_base=0) as sim:
             sim.load_keys(d / "keys")
             shutil.copy(sim.cert_path, d / "sim-cert.pem")
             print("simulator up: " + ", ".join(f"{t} on {sim.endpoint(t).port}" for t in ("KalshiNR", "KalshiRT", "KalshiDC")))

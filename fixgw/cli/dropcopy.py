@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import sys
+from decimal import Decimal
 from pathlib import Path
 
 from . import CliError
@@ -29,6 +30,7 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 def run(args: argparse.Namespace) -> int:
     from ..app import ClientConfig, DropCopyRejected, KalshiClient, LogonRefused
+    from ..app.dropcopy import exec_id_key
     from ..crypto.keys import KeyLoadError, PrivateKey
     from ..gateway.replay import Progress, ReplayCursor, reconcile, replay_to_file
     from ..transport import Endpoint
@@ -78,27 +80,30 @@ def run(args: argparse.Namespace) -> int:
             await client.close()
         print(
             f"{stats.written} new execution reports written to {out} "
-            f"({stats.received} received, {stats.duplicates} already there); last ExecID {stats.last_exec_id or '-'}"
+            f"({stats.received} received, {stats.duplicates} already there); last ExecID {stats.last_exec_id or cursor.last_exec_id or '-'}"
         )
         if args.reconcile:
             from ..gateway.journal_sqlite import SqliteJournal
-            from ..gateway.replay import load_replay_file
+            from ..gateway.replay import folded_news, load_replay_file
 
-            exchange_ids = [r["exec_id"] for r in load_replay_file(out)]
+            rows = load_replay_file(out)
+            exchange_ids = [r["exec_id"] for r in rows]
             if not cfg.journal_path.exists():
                 raise CliError(f"--reconcile: no journal at {cfg.journal_path}")
             j = SqliteJournal(cfg.journal_path, writer_thread=False)
             try:
                 journal_ids = j.exec_ids()
+                traded = [o["order_id"] for o in j.orders() if o.get("order_id") and Decimal(o.get("cum_qty") or 0) > 0]
             finally:
                 j.close()
-            first = min(exchange_ids, key=lambda e: tuple(int(x) for x in e.split(";"))) if exchange_ids else None
-            rec = reconcile(exchange_ids, journal_ids, begin=first)
+            first = min(exchange_ids, key=exec_id_key) if exchange_ids else None
+            rec = reconcile(exchange_ids, journal_ids, begin=first, end=args.end, folded=folded_news(rows, traded))
             for e in rec.missing_in_journal:
                 print(f"missing in journal: {e}")
             for e in rec.unknown_to_exchange:
                 print(f"in journal, not at the exchange: {e}")
-            print("reconciled: journal and exchange agree" if rec.clean else
+            folded = f" ({len(rec.folded)} New reports folded into fills)" if rec.folded else ""
+            print(f"reconciled: journal and exchange agree{folded}" if rec.clean else
                   f"reconcile: {len(rec.missing_in_journal)} missing in journal, {len(rec.unknown_to_exchange)} unknown to the exchange")  # fmt: skip
             return 0 if rec.clean else 1
         return 0

@@ -36,6 +36,11 @@ def register(sub: argparse._SubParsersAction) -> None:
     )
     p.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1)")
     p.add_argument(
+        "--markets",
+        metavar="FILE",
+        help="markets file (.toml/.json: ticker, status, hvm, tick_size, ...); without it any ticker is listed open",
+    )
+    p.add_argument(
         "--cert-out", metavar="FILE", help="write the served certificate here (clients pin it)"
     )
     p.add_argument(
@@ -62,8 +67,10 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    from ..sim.exchange.markets import MarketsFileError
     from ..sim.keys import SimKeyError
     from ..sim.server import Simulator
+    from ..sim.stack import build_exchange
 
     if (args.cert is None) != (args.cert_key is None):
         raise CliError("sim: --cert and --cert-key go together")
@@ -76,6 +83,7 @@ def run(args: argparse.Namespace) -> int:
     )
     try:
         sim = Simulator(
+            app=build_exchange(args.markets),
             host=args.host,
             port_base=args.port_base,
             cert=(args.cert, args.cert_key) if args.cert else None,
@@ -83,7 +91,7 @@ def run(args: argparse.Namespace) -> int:
             rate_limit=None if args.no_rate_limit else args.tier,
         )
         sim.load_keys(args.keys)
-    except (SimKeyError, ValueError) as exc:
+    except (SimKeyError, MarketsFileError, ValueError, OSError) as exc:
         raise CliError(f"sim: {exc}") from None
     return asyncio.run(_serve(sim, args.cert_out))
 

@@ -23,7 +23,7 @@ from ..app.dropcopy import DropCopy, DropCopyRejected, exec_id_key, parse_exec_i
 from ..messages.jsonview import to_jsonable
 from ..transport.backoff import Backoff
 
-__all__ = ["ReplayCursor", "ReplayStats", "Reconciliation", "replay_to_file", "reconcile"]
+__all__ = ["ReplayCursor", "ReplayStats", "Reconciliation", "folded_news", "replay_to_file", "reconcile"]
 
 
 @dataclass
@@ -147,6 +147,10 @@ async def replay_to_file(
             try:
                 result = await dropcopy.replay(current, stop)
             except DropCopyRejected as exc:
+                if exc.reason == 4 and not open_ended and stop != end:
+                    # our chunk reaches past the latest ExecID: ask for the rest, up to the latest
+                    open_ended = True
+                    continue
                 if exc.retryable and stats.retries < max_retries:
                     stats.retries += 1
                     await sleep(backoff.next_delay())
@@ -194,20 +198,47 @@ async def replay_to_file(
 class Reconciliation:
     missing_in_journal: list[str]
     unknown_to_exchange: list[str]
+    #: New reports the exchange issued that the trading session never sent (folded into the
+    #: order's first Trade report when 21026 AlwaysEmitNewBeforeTrade is off): not a loss.
+    folded: list[str] = field(default_factory=list)
 
     @property
     def clean(self) -> bool:
         return not self.missing_in_journal and not self.unknown_to_exchange
 
 
-def reconcile(exchange_ids: Iterable[str], journal_ids: Iterable[str], *, begin: str | None = None) -> Reconciliation:
-    """Compare ExecIDs from the exchange's replay with the journal's (from ``begin`` on)."""
+def reconcile(
+    exchange_ids: Iterable[str],
+    journal_ids: Iterable[str],
+    *,
+    begin: str | None = None,
+    end: str | None = None,
+    folded: Iterable[str] = (),
+) -> Reconciliation:
+    """Compare ExecIDs from the exchange's replay with the journal's (within ``begin..end``).
+    ``folded``: exchange ExecIDs the journal may lack without anything being lost (see
+    `folded_news`)."""
     ex = set(exchange_ids)
     lo = exec_id_key(begin) if begin else None
-    jr = {i for i in journal_ids if i != "-1;-1" and (lo is None or exec_id_key(i) >= lo)}
+    hi = exec_id_key(end) if end else None
+    jr = {
+        i
+        for i in journal_ids
+        if i != "-1;-1" and (lo is None or exec_id_key(i) >= lo) and (hi is None or exec_id_key(i) <= hi)
+    }
+    fold = set(folded) & (ex - jr)
     return Reconciliation(
-        sorted(ex - jr, key=exec_id_key), sorted(jr - ex, key=exec_id_key)
+        sorted(ex - jr - fold, key=exec_id_key), sorted(jr - ex, key=exec_id_key), sorted(fold, key=exec_id_key)
     )
+
+
+def folded_news(replay_rows: Iterable[dict[str, Any]], traded_order_ids: Iterable[str]) -> set[str]:
+    """ExecIDs of New (150=0) reports in a replay whose order the journal saw trade: a trading
+    session without 21026 reports an order that fills on entry with the Trade only."""
+    traded = set(traded_order_ids)
+    return {
+        r["exec_id"] for r in replay_rows if str(r.get("exec_type")) == "0" and r.get("order_id") in traded
+    }
 
 
 def load_replay_file(path: Path) -> list[dict[str, Any]]:

@@ -62,6 +62,7 @@ from ..messages import (
     OrderCancelRequest,
     OrderGroupRequest,
     OrderMassCancelRequest,
+    default_encoder,
     enums,
     from_fix_message,
     wire_price_format,
@@ -112,6 +113,7 @@ Handler = Callable[[SimSession, FixMessage], Awaitable[None] | None]
 EventHook = Callable[[Sequence[Event]], None]
 SessionHook = Callable[[SimSession], None]
 _ORDER_ENTRY = frozenset({"KalshiNR", "KalshiRT"})
+_RETRANSMISSION = frozenset({"KalshiRT"})  # order entry with message continuity
 _DC_DRAIN_EVERY = 500
 
 
@@ -159,6 +161,9 @@ class KalshiExchangeApp:
         self._key_accounts: dict[str, str] = dict(self.config.accounts)
         self._sessions: dict[str, SimSession] = {}
         self._flags: dict[str, ReportFlags] = {}
+        #: KalshiRT sessions that logged out: their Logon flags, to render what is kept for them
+        self._offline_flags: dict[str, ReportFlags] = {}
+        self._sim: Any = None
         self._hooks: list[EventHook] = []
         self._logon_hooks: list[SessionHook] = []
         self._logout_hooks: list[SessionHook] = []
@@ -267,6 +272,7 @@ class KalshiExchangeApp:
     def on_logon(self, ctx: SimSession) -> None:
         sid = session_id_of(ctx)
         self._sessions[sid] = ctx
+        self._offline_flags.pop(sid, None)
         self._flags[sid] = ReportFlags.from_logon(ctx.peer_flags)
         for hook in self._logon_hooks:
             hook(ctx)
@@ -276,7 +282,9 @@ class KalshiExchangeApp:
         if self._sessions.get(sid) is not ctx:
             return  # a newer connection of the same key already took over
         del self._sessions[sid]
-        self._flags.pop(sid, None)
+        flags_now = self._flags.pop(sid, None)
+        if flags_now is not None and ctx.session_type in _RETRANSMISSION:
+            self._offline_flags[sid] = flags_now  # reports for it are kept until it is back
         flags = ctx.peer_flags
         if (
             flags.cancel_orders_on_disconnect
@@ -331,6 +339,7 @@ class KalshiExchangeApp:
             targets[sid] = ctx
             buckets.setdefault(sid, []).append(item)
 
+        offline: dict[str, list[Any]] = {}
         if origin is not None:
             for m in lead:
                 put(origin, m)
@@ -339,6 +348,9 @@ class KalshiExchangeApp:
                 self.dropcopy.observe(ev.exec_id)
                 for ctx in self._recipients(ev.order):
                     put(ctx, ev)
+                sid = ev.order.session_id
+                if sid is not None and sid not in self._sessions and sid in self._offline_flags:
+                    offline.setdefault(sid, []).append(ev)
             elif origin is None:
                 continue
             elif isinstance(ev, CancelRejected):
@@ -354,8 +366,25 @@ class KalshiExchangeApp:
             for msg in self._render(items, self.report_flags(ctx)):
                 if not self.send(ctx, msg):
                     break
+        for sid, items in offline.items():
+            self._keep_for_later(sid, items)
         for hook in self._hooks:
             hook(events)
+
+    def attach_simulator(self, sim: Any) -> None:
+        """Called by ``Simulator``: lets reports for a disconnected KalshiRT session be kept in
+        its store, to be resent when it is back (RT message continuity)."""
+        self._sim = sim
+
+    def _keep_for_later(self, sid: str, items: list[Any]) -> None:
+        if self._sim is None:
+            return
+        flags = self._offline_flags[sid]
+        session_type, _, api_key = sid.partition(":")
+        enc = default_encoder()
+        for msg in self._render(items, flags):
+            fmt = wire_price_format(msg.MSG_TYPE, from_exchange=True, use_dollars=flags.use_dollars)
+            self._sim.store_offline(session_type, api_key, msg.MSG_TYPE, msg.encode_body(enc, fmt))
 
     def _recipients(self, state: OrderState) -> list[SimSession]:
         account = state.account

@@ -22,7 +22,7 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
-from ..codec import FixMessage
+from ..codec import FixMessage, build_frame, format_timestamp
 from ..crypto.tls import generate_self_signed, server_context
 from ..messages import enums
 from ..session import (
@@ -361,6 +361,7 @@ class Simulator:
         max_clock_skew: float = MAX_CLOCK_SKEW,
         logon_timeout: float = 30.0,
         keys: KeyRegistry | None = None,
+        clock_interval: float = 0.25,
     ) -> None:
         types = list(session_types or PROFILES)
         for name in types:
@@ -391,6 +392,33 @@ class Simulator:
         self._tasks: set[asyncio.Task[Any]] = set()
         self._change = asyncio.Event()
         self._started = False
+        self.clock_interval = clock_interval
+        self._clock_task: asyncio.Task[None] | None = None
+        attach = getattr(self.app, "attach_simulator", None)
+        if attach is not None:
+            attach(self)
+
+    # ---- store and forward ------------------------------------------------------------------
+
+    def store_offline(self, session_type: str, api_key: str, msg_type: str, body: bytes) -> int:
+        """Keep a message for a KalshiRT/PT client that is not connected, under the next
+        sequence number of its session store: its next Logon shows the gap and its
+        ResendRequest is answered from the store, as Kalshi's RT continuity promises
+        (Connectivity page: "request retransmission of any messages missed during the
+        downtime after reconnecting")."""
+        prof = PROFILES[session_type]
+        if not prof.retransmission:
+            raise SimulatorError(f"{session_type} has no retransmission: nothing can be kept for later")
+        store = self.store(session_type, api_key)
+        now = self.clock.now()
+        now = now.replace(microsecond=now.microsecond - now.microsecond % 1000)
+        seq = store.seqnums().next_sender
+        header = b"49=%s\x0156=%s\x0134=%d\x0152=%s\x01" % (
+            session_type.encode(), api_key.encode(), seq, format_timestamp(now)
+        )
+        raw = build_frame(b"FIXT.1.1", msg_type.encode(), header, body)
+        store.store_outbound(seq, msg_type, raw, now, persist=True)
+        return seq
 
     # ---- keys -------------------------------------------------------------------------------
 
@@ -434,10 +462,19 @@ class Simulator:
             self._cleanup_tmp()
             raise
         self._started = True
+        runner = getattr(self.app, "run_clock", None)
+        if runner is not None and self.clock_interval:
+            # expiries, timed closes and RFQ windows happen on time, not only on the next request
+            self._clock_task = asyncio.create_task(runner(self.clock_interval), name="fixgw-sim-clock")
         log.info("simulator listening: %s", ", ".join(f"{n}={p}" for n, p in self.ports.items()))
 
     async def stop(self, text: str = "simulator stopping") -> None:
         """Stop listening, log every client out (briefly), close the rest, close the stores."""
+        if self._clock_task is not None:
+            self._clock_task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._clock_task
+            self._clock_task = None
         await self._close_servers()
         live = [c for c in self._conns if c.ctx is not None and c.ctx.active]
         if live:
