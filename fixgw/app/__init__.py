@@ -18,6 +18,7 @@ from .errors import (
 )
 from .groups import OrderGroups
 from .orders import OrderState, OrderTracker
+from .reconcile import ReconcileResult, reconcile_orders
 from .rfq import RfqCreator, RfqMaker, RfqRejected
 from .settlement import Settlement, SettlementAssembler
 
@@ -38,6 +39,7 @@ __all__ = [
     "OrderState",
     "OrderTracker",
     "RateLimited",
+    "ReconcileResult",
     "ReplayResult",
     "RfqCreator",
     "RfqMaker",
@@ -49,4 +51,5 @@ __all__ = [
     "exec_id_key",
     "new_cl_ord_id",
     "parse_exec_id",
+    "reconcile_orders",
 ]

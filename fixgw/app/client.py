@@ -71,6 +71,7 @@ from .errors import (
 )
 from .groups import OrderGroups
 from .orders import OrderState, OrderTracker
+from .reconcile import ReconcileResult, reconcile_orders
 from .rfq import RfqCreator, RfqMaker
 from .settlement import Settlement, SettlementAssembler
 
@@ -101,6 +102,9 @@ class ClientConfig:
     backoff: Backoff | None = None
     reconnect: bool = True
     queue_size: int = 100_000
+    #: a logged-on KalshiDC client of the same account: after a reconnect (or a restart with
+    #: restored orders) uncertain orders are settled from its ExecutionReports
+    reconcile_via: KalshiClient | None = None
 
 
 class KalshiClient:
@@ -137,6 +141,11 @@ class KalshiClient:
         self.orders = OrderTracker(flags=config.flags, clock=config.clock)
         self.logon_count = 0
         self.listeners: list[Callable[[Message], None]] = []
+        #: called with each ReconcileResult (orders whose state changed while we were away)
+        self.on_reconciled: list[Callable[[ReconcileResult], None]] = []
+        self.reconciliations: list[ReconcileResult] = []
+        self._reconcile_task: asyncio.Task[None] | None = None
+        self._restored = False
         self.events: list[Action] = []  # session-level events worth showing (gaps, not-resent, issues)
         self._queue: deque[Message] = deque(maxlen=config.queue_size)
         self._queue_event = asyncio.Event()
@@ -397,6 +406,31 @@ class KalshiClient:
         )
         return await self.request(req, key=req.cl_ord_id, timeout=timeout)
 
+    # ---- reconciliation ---------------------------------------------------------------------
+
+    def restore_orders(self, snapshot: dict[str, Any]) -> None:
+        """Orders from a previous run (``orders.to_dict()``): open ones are settled from drop
+        copy after the first logon, since their outcome during the downtime is unknown."""
+        self.orders = OrderTracker.from_dict(snapshot, flags=self.config.flags, clock=self.config.clock)
+        self._restored = True
+
+    async def reconcile(self, *, since: str | None = None) -> ReconcileResult:
+        """Settle uncertain orders from the KalshiDC client in ``config.reconcile_via``."""
+        dc = self.config.reconcile_via
+        if dc is None:
+            raise FixgwError("reconcile needs ClientConfig.reconcile_via (a KalshiDC client)")
+        await dc.wait_logged_on(self.config.request_timeout)
+        result = await reconcile_orders(self.orders, dc.dropcopy, since=since)
+        if result.error:
+            log.warning("%s: reconciliation from drop copy failed: %s", self.profile.name, result.error)
+        self.reconciliations.append(result)
+        for fn in self.on_reconciled:
+            try:
+                fn(result)
+            except Exception:
+                log.exception("on_reconciled handler failed")
+        return result
+
     # ---- inbound ----------------------------------------------------------------------------
 
     async def messages(self) -> AsyncIterator[Message]:
@@ -412,8 +446,11 @@ class KalshiClient:
             self._on_deliver(action)
         elif isinstance(action, LoggedOn):
             self.logon_count += 1
-            if self.logon_count > 1:
+            if self.logon_count > 1 or self._restored:
                 self.orders.mark_uncertain()
+                self._restored = False
+                if self.config.reconcile_via is not None:
+                    self._reconcile_task = asyncio.ensure_future(self.reconcile())
             self._first_logon.set()
         elif isinstance(action, LoggedOut):
             self._logout_text = action.text
