@@ -52,6 +52,7 @@ class SessionSettings:
     durability: str = "sync"
     resend_stale_after: float | None = 30.0
     enabled: bool = True
+    reconcile_via: str | None = None  # name of a KalshiDC session of the same account
 
 
 @dataclass(frozen=True)
@@ -242,13 +243,26 @@ def load_config(path: str | Path) -> GatewayConfig:
         host = s.get("host", str)
         port = s.get("port", int)
         enabled = s.get("enabled", bool, True)
+        reconcile_via = s.get("reconcile_via", str)
         s.done()
         sessions.append(
             SessionSettings(
                 name, stype, api_key, rel(kfile) if kfile else None, kenv, hb, flags, host, port, durability,
-                float(stale), enabled,
+                float(stale), enabled, reconcile_via,
             )
         )
+
+    by_name = {x.name: x for x in sessions}
+    for x in sessions:
+        if x.reconcile_via is None:
+            continue
+        via = by_name.get(x.reconcile_via)
+        if via is None or via.type != "KalshiDC":
+            raise ConfigError(
+                f"{src}: session {x.name!r}: reconcile_via: must name a KalshiDC session, got {x.reconcile_via!r}"
+            )
+        if x.type not in ("KalshiNR", "KalshiRT"):
+            raise ConfigError(f"{src}: session {x.name!r}: reconcile_via: only order-entry sessions (NR/RT) track orders")
 
     r = _Section(src, "[risk]", top.get("risk", dict, {}))
     tier = r.get("rate_tier", str, "basic")

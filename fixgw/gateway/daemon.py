@@ -11,6 +11,7 @@ import asyncio
 import contextlib
 import importlib
 import importlib.util
+import json
 import logging
 import os
 import signal
@@ -18,6 +19,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import Decimal
+from pathlib import Path
 from typing import Any, Protocol
 
 from ..app import ClientConfig, FixgwError, KalshiClient, OrderState, exec_id_key
@@ -170,6 +172,39 @@ class Gateway:
                 RiskLimits.from_config(cfg.risk, use_dollars=bool(s.flags.use_dollars)), self.kill_switch
             )
 
+        for name, rt in self.sessions.items():
+            via = rt.settings.reconcile_via
+            if via is not None and via in self.sessions:
+                rt.client.config.reconcile_via = self.sessions[via].client
+                rt.client.on_reconciled.append(self._reconciled(name, rt.session_id))
+            snap = self._snapshot_path(name)
+            if snap.exists():
+                try:
+                    rt.client.restore_orders(json.loads(snap.read_text()))
+                except (OSError, ValueError, KeyError) as exc:
+                    raise ConfigError(f"{snap}: cannot restore orders ({exc}); move it away to start clean") from None
+
+    def _snapshot_path(self, name: str) -> Path:
+        return self.config.state_dir / f"orders-{name}.json"
+
+    def save_orders(self) -> None:
+        """Order tracker snapshots, so a restart knows its open orders (and settles them)."""
+        for name, rt in self.sessions.items():
+            path = self._snapshot_path(name)
+            tmp = path.with_suffix(".json.tmp")
+            tmp.write_text(json.dumps(rt.client.orders.to_dict()))
+            os.replace(tmp, path)
+
+    def _reconciled(self, name: str, session_id: str) -> Callable[[Any], None]:
+        def on_reconciled(result: Any) -> None:
+            for order in result.changed:
+                self.journal.record_order(session_id, order, self.clock.now())
+            hook = getattr(self.strategy, "on_reconciled", None)
+            if hook is not None:
+                self._tasks.append(asyncio.ensure_future(hook(name, result)))
+
+        return on_reconciled
+
     def _listener(self, name: str, session_id: str, client: KalshiClient) -> Callable[[Message], None]:
         def on_message(msg: Message) -> None:
             if isinstance(msg, ExecutionReport):
@@ -186,6 +221,7 @@ class Gateway:
         for rt in self.sessions.values():
             await rt.client.start(wait=False)
         self._tasks.append(asyncio.create_task(self._dispatch(), name="fixgw-strategy"))
+        self._tasks.append(asyncio.create_task(self._snapshots(), name="fixgw-order-snapshots"))
         if self.config.ops.enabled:
             await self._start_ops()
         if self.strategy is not None and hasattr(self.strategy, "on_start"):
@@ -219,6 +255,10 @@ class Gateway:
                 await t
         if self.ops is not None:
             await self.ops.stop()
+        try:
+            self.save_orders()
+        except OSError as exc:
+            log.error("cannot save order snapshots: %s", exc)
         self.journal.flush()
         self.journal.close()
         for rt in self.sessions.values():
@@ -251,6 +291,16 @@ class Gateway:
 
     def request_stop(self) -> None:
         self._stopping.set()
+
+    async def _snapshots(self, every: float = 5.0) -> None:
+        """Order snapshots every few seconds: a crash loses at most that much, and what it
+        loses is settled from drop copy after the restart."""
+        while True:
+            await asyncio.sleep(every)
+            try:
+                self.save_orders()
+            except OSError as exc:
+                log.error("cannot save order snapshots: %s", exc)
 
     async def _dispatch(self) -> None:
         while True:
