@@ -223,3 +223,25 @@ def test_message_bytes_stay_out_of_repr(store: SessionStore) -> None:
     shown = repr(store.outbound_range(1, 0)) + repr(store.read_log()) + repr(store)  # type: ignore[attr-defined]
     assert "SIGNATURE" not in shown
     assert "seq=1" in shown
+
+
+def test_client_prunes_by_retention_period():
+    """KalshiClient.prune_store drops what is older than MessageRetentionPeriod (20200)."""
+    from datetime import timedelta
+
+    from fixgw.app import ClientConfig, KalshiClient
+    from fixgw.session import FakeClock, LogonFlags
+    from fixgw.store import MemoryStore
+    from fixgw.transport import Endpoint
+
+    clock = FakeClock()
+    store = MemoryStore("KalshiRT:k")
+    client = KalshiClient(
+        ClientConfig("KalshiRT", "k", Endpoint("127.0.0.1", 1), flags=LogonFlags(message_retention_period=48),
+                     store=store, clock=clock)
+    )  # fmt: skip
+    t0 = clock.now()
+    store.store_outbound(1, "D", b"old", t0 - timedelta(hours=49))
+    store.store_outbound(2, "D", b"recent", t0 - timedelta(hours=47))
+    assert client.prune_store() >= 1
+    assert [m.seq for m in store.outbound_range(1, 0)] == [2]

@@ -20,7 +20,7 @@ import uuid
 from collections import deque
 from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
@@ -405,6 +405,12 @@ class KalshiClient:
             cl_ord_id=new_cl_ord_id(), mass_cancel_request_type=enums.MassCancelRequestType.CANCEL_FOR_SESSION
         )
         return await self.request(req, key=req.cl_ord_id, timeout=timeout)
+
+    def prune_store(self) -> int:
+        """Drop stored messages older than the session's retention (MessageRetentionPeriod,
+        24 h by default): the exchange will not ask for them again.  Returns rows removed."""
+        hours = self.config.flags.message_retention_period or 24
+        return self.store.prune(self.session.clock.now() - timedelta(hours=hours))
 
     # ---- reconciliation ---------------------------------------------------------------------
 

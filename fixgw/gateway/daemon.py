@@ -15,6 +15,7 @@ import json
 import logging
 import os
 import signal
+import sys
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -64,20 +65,34 @@ def load_strategy(spec: str) -> Any:
             path = os.path.abspath(mod_name)
             if not os.path.exists(path):
                 raise GatewayError(f"--app {spec!r}: no such file {mod_name}")
-            mspec = importlib.util.spec_from_file_location(f"fixgw_strategy_{abs(hash(path))}", path)
+            name = f"fixgw_strategy_{abs(hash(path))}"
+            mspec = importlib.util.spec_from_file_location(name, path)
             assert mspec is not None and mspec.loader is not None
             mod = importlib.util.module_from_spec(mspec)
-            mspec.loader.exec_module(mod)
+            # registered as an import would be: @dataclass and pickling look the module up
+            sys.modules[name] = mod
+            try:
+                mspec.loader.exec_module(mod)
+            except BaseException:
+                sys.modules.pop(name, None)
+                raise
         else:
             mod = importlib.import_module(mod_name)
-    except ImportError as exc:
-        raise GatewayError(f"--app {spec!r}: cannot import {mod_name}: {exc}") from None
+    except GatewayError:
+        raise
     except SyntaxError as exc:
         raise GatewayError(f"--app {spec!r}: {exc.filename}:{exc.lineno}: {exc.msg}") from None
+    except ImportError as exc:
+        raise GatewayError(f"--app {spec!r}: cannot import {mod_name}: {exc}") from None
+    except Exception as exc:
+        raise GatewayError(f"--app {spec!r}: importing {mod_name} failed: {type(exc).__name__}: {exc}") from None
     cls = getattr(mod, cls_name, None)
     if cls is None:
         raise GatewayError(f"--app {spec!r}: {mod_name} has no {cls_name}")
-    return cls()
+    try:
+        return cls()
+    except Exception as exc:
+        raise GatewayError(f"--app {spec!r}: {cls_name}() failed: {type(exc).__name__}: {exc}") from None
 
 
 def _reject_kind(exc: Exception) -> str:
@@ -295,12 +310,20 @@ class Gateway:
     async def _snapshots(self, every: float = 5.0) -> None:
         """Order snapshots every few seconds: a crash loses at most that much, and what it
         loses is settled from drop copy after the restart."""
+        ticks = 0
         while True:
             await asyncio.sleep(every)
+            ticks += 1
             try:
                 self.save_orders()
             except OSError as exc:
                 log.error("cannot save order snapshots: %s", exc)
+            if ticks % 60 == 1:  # about every 5 minutes: retention
+                for rt in self.sessions.values():
+                    try:
+                        rt.client.prune_store()
+                    except Exception as exc:
+                        log.error("%s: pruning the store failed: %s", rt.settings.name, exc)
 
     async def _dispatch(self) -> None:
         while True:
