@@ -144,7 +144,7 @@ class KalshiClient:
         #: called with each ReconcileResult (orders whose state changed while we were away)
         self.on_reconciled: list[Callable[[ReconcileResult], None]] = []
         self.reconciliations: list[ReconcileResult] = []
-        self._reconcile_task: asyncio.Task[None] | None = None
+        self._reconcile_task: asyncio.Future[ReconcileResult] | None = None
         self._restored = False
         self.events: list[Action] = []  # session-level events worth showing (gaps, not-resent, issues)
         self._queue: deque[Message] = deque(maxlen=config.queue_size)
@@ -470,14 +470,22 @@ class KalshiClient:
                 self._on_not_resent(action)
 
     def _on_not_resent(self, action: NotResent) -> None:
+        """Orders, cancels and replaces the exchange asked for again but got a gap fill for
+        (older than resend_stale_after): as far as the exchange knows they were never sent."""
         from ..messages import decode
 
         for mt, raw in zip(action.msg_types, action.raws, strict=True):
-            if mt != "D":
+            if mt not in ("D", "F", "G"):
                 continue
-            with contextlib.suppress(Exception):
-                nos = decode(raw, self.out_format)
-                self.orders.mark_not_sent(nos.cl_ord_id)
+            try:
+                req = decode(raw, self.out_format)
+            except Exception as exc:
+                log.error("cannot decode our own stored %s (not resent): %s", mt, exc)
+                continue
+            cl_ord_id = getattr(req, "cl_ord_id", None)
+            if cl_ord_id is not None:
+                self.orders.mark_not_sent(cl_ord_id)
+                log.warning("%s %s was not resent (stale): treated as never sent", mt, cl_ord_id)
 
     def _decode(self, fm: Any) -> Message:
         fmt = wire_price_format(fm.msg_type, from_exchange=True, use_dollars=self.use_dollars)
