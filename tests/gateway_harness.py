@@ -138,6 +138,7 @@ class GwEnv:
         risk: dict[str, Any] | None = None,
         ops: bool = False,
         state_dir: Path | None = None,
+        journal: Path | None = None,
     ) -> str:
         lines = [
             'environment = "sim"',
@@ -169,6 +170,8 @@ class GwEnv:
             lines.append(f"{k_} = {json.dumps(v) if isinstance(v, str) else v}")
         if ops:
             lines += ["[ops]", "enabled = true", "port = 0", f'token = "{TOKEN}"']
+        if journal is not None:
+            lines += ["[journal]", f'path = "{journal}"']
         return "\n".join(lines) + "\n"
 
     def write_config(self, specs: Sequence[Spec] = THREE, *, name: str = "gateway.toml", **kw: Any) -> Path:

@@ -37,7 +37,8 @@ def journal_path(args: argparse.Namespace) -> Path:
 def open_journal(args: argparse.Namespace) -> Any:
     from ..gateway.journal_sqlite import SqliteJournal
 
+    path = journal_path(args)  # its CliError is already the whole message
     try:
-        return SqliteJournal(journal_path(args), writer_thread=False)
+        return SqliteJournal(path, writer_thread=False)
     except Exception as exc:  # unreadable / not a journal
         raise CliError(f"cannot open journal: {exc}") from None

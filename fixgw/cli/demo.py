@@ -16,13 +16,20 @@ from . import CliError
 
 ROOT = Path(__file__).resolve().parents[2]
 STRATEGY = ROOT / "config" / "example_strategy.py"
+MARKER = ".fixgw-demo"  # only a directory holding this is wiped
 
 
 def register(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("demo", help="start the simulator and a gateway with the example strategy; show orders flowing")
-    p.add_argument("--dir", default="state/demo", help="where keys, config, stores and journal go (wiped first)")
+    p.add_argument("--dir", default="state/demo", help="where keys, config, stores and journal go (a previous demo's is wiped first)")
     p.add_argument("--timeout", type=float, default=30.0, help="give up after this many seconds")
     p.set_defaults(func=run)
+
+
+def _made_by_demo(d: Path) -> bool:
+    """Ours to wipe: the marker, or (from before the marker) the demo's own layout."""
+    legacy = all((d / n).exists() for n in ("gateway.toml", "sim-cert.pem", "keys", "journal.sqlite"))
+    return (d / MARKER).exists() or legacy
 
 
 def _config_text(sim, keys: dict[str, str], d: Path) -> str:
@@ -61,8 +68,11 @@ def run(args: argparse.Namespace) -> int:
         raise CliError(f"example strategy not found at {STRATEGY} (run from a source checkout)")
     d = Path(args.dir)
     if d.exists():
+        if any(d.iterdir()) and not _made_by_demo(d):
+            raise CliError(f"--dir {d}: not empty and not made by fixgw demo; refusing to wipe it (give a new directory)")
         shutil.rmtree(d)
     (d / "keys").mkdir(parents=True)
+    (d / MARKER).write_text("made by fixgw demo; wiped by the next fixgw demo --dir here\n")
     keys = {name: generate_key_pair(d / "keys") for name in ("maker", "taker", "dc")}
 
     async def main() -> int:
@@ -77,8 +87,8 @@ def run(args: argparse.Namespace) -> int:
             cfg = load_config(d / "gateway.toml")
             strategy = load_strategy(f"{STRATEGY}:ExampleStrategy")
             gw = Gateway(cfg, strategy=strategy)
-            await gw.start()
             try:
+                await gw.start()
                 while strategy.fills < 2 and time.monotonic() - t0 < args.timeout:
                     await asyncio.sleep(0.05)
             finally:

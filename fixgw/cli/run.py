@@ -21,6 +21,7 @@ def register(sub: argparse._SubParsersAction) -> None:
 def run(args: argparse.Namespace) -> int:
     from ..gateway.config import ConfigError
     from ..gateway.daemon import Gateway, GatewayError, load_strategy
+    from ..gateway.journal import JournalError
 
     logging.basicConfig(level=args.log_level.upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     cfg = load_gateway_config(args.config)
@@ -35,5 +36,5 @@ def run(args: argparse.Namespace) -> int:
 
     try:
         return asyncio.run(main())
-    except (ConfigError, GatewayError) as exc:
+    except (ConfigError, GatewayError, JournalError) as exc:
         raise CliError(str(exc)) from None

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import functools
 import importlib
 import importlib.util
 import json
@@ -17,7 +18,7 @@ import os
 import signal
 import sys
 import time
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
@@ -135,6 +136,8 @@ class Gateway:
         self.strategy = strategy
         self.clock = clock or SystemClock()
         self.logon_timeout = logon_timeout
+        # keys first: a bad key file is a config error, found before anything touches the disk
+        self._keys = self._load_keys()
         self.journal: Journal = journal or SqliteJournal(config.journal_path)
         self.kill_switch = KillSwitch(self.clock)
         self.rate = RateLimiter(config.risk.rate_tier, policy=config.risk.rate_policy, clock=self.clock)
@@ -150,16 +153,27 @@ class Gateway:
 
     # ---- lifecycle ----------------------------------------------------------------------------
 
+    def _load_keys(self) -> dict[str, PrivateKey]:
+        cfg = self.config
+        keys: dict[str, PrivateKey] = {}
+        for s in cfg.sessions:
+            if not s.enabled:
+                continue
+            try:
+                keys[s.name] = (
+                    PrivateKey.from_file(s.private_key_file) if s.private_key_file else PrivateKey.from_env(s.private_key_env or "")
+                )
+            except KeyLoadError as exc:
+                raise ConfigError(f"{cfg.source}: session {s.name!r}: {exc}") from None
+        return keys
+
     def _build(self) -> None:
         cfg = self.config
         cfg.state_dir.mkdir(parents=True, exist_ok=True)
         for s in cfg.sessions:
             if not s.enabled:
                 continue
-            try:
-                key = PrivateKey.from_file(s.private_key_file) if s.private_key_file else PrivateKey.from_env(s.private_key_env or "")
-            except KeyLoadError as exc:
-                raise ConfigError(f"{cfg.source}: session {s.name!r}: {exc}") from None
+            key = self._keys[s.name]
             session_id = f"{s.type}:{s.api_key}"
             try:
                 store = SqliteStore(cfg.store_path, session_id, durability=s.durability)
@@ -181,6 +195,8 @@ class Gateway:
                     self.journal, session_id, self.clock.now, also=[self.metrics.frame_counter(s.name)]
                 ),
             )  # fmt: skip
+            if cfg.environment == "sim":
+                client.initiator.maintenance = None  # Kalshi's weekly window is not the simulator's
             client.listeners.append(self._listener(s.name, session_id, client))
             self.sessions[s.name] = SessionRuntime(s, client, store, session_id)
             self._checkers[s.name] = RiskChecker(
@@ -240,7 +256,10 @@ class Gateway:
         if self.config.ops.enabled:
             await self._start_ops()
         if self.strategy is not None and hasattr(self.strategy, "on_start"):
-            await self.strategy.on_start(self)
+            try:
+                await self.strategy.on_start(self)
+            except Exception:  # like on_message/on_stop: a strategy bug does not stop the sessions
+                log.exception("strategy on_start failed")
 
     async def _start_ops(self) -> None:
         from .ops import start_ops_server
@@ -399,19 +418,27 @@ class Gateway:
             if not client.logged_on or plan.empty:
                 done["sessions"][name] = result
                 continue
-            try:
-                if plan.mass_cancel:
-                    await client.mass_cancel()
-                for gid, acct in plan.order_groups:
-                    await client.groups.trigger(gid, alloc_account=acct)
-                for c in plan.cancels:
-                    order = client.orders.find(c.cl_ord_id)
-                    if order is not None and order.is_open:
-                        await client.cancel(c.cl_ord_id)
-            except Exception as exc:
-                result["errors"].append(str(exc))
+            # each step on its own: one refused cancel must not leave the rest open
+            steps: list[tuple[str, Callable[[], Awaitable[Any]]]] = []
+            if plan.mass_cancel:
+                steps.append(("OrderMassCancelRequest", client.mass_cancel))
+            for gid, acct in plan.order_groups:
+                steps.append((f"trigger order group {gid}", functools.partial(client.groups.trigger, gid, alloc_account=acct)))
+            for c in plan.cancels:
+                steps.append((f"cancel {c.cl_ord_id}", functools.partial(self._cancel_if_open, client, c.cl_ord_id)))
+            for what, step in steps:
+                try:
+                    await step()
+                except Exception as exc:
+                    result["errors"].append(f"{what}: {exc}")
             done["sessions"][name] = result
         return done
+
+    @staticmethod
+    async def _cancel_if_open(client: KalshiClient, cl_ord_id: str) -> None:
+        order = client.orders.find(cl_ord_id)
+        if order is not None and order.is_open:  # a group trigger may have closed it already
+            await client.cancel(cl_ord_id)
 
     # ---- status (ops endpoint) --------------------------------------------------------------
 
