@@ -149,6 +149,7 @@ class Gateway:
         self._stopped = False
         self.ops: Any = None
         self.metrics = GatewayMetrics()
+        self.strategy_stop_timeout = 10.0
         self._reconnects_seen: dict[str, int] = {}
 
     # ---- lifecycle ----------------------------------------------------------------------------
@@ -278,7 +279,9 @@ class Gateway:
         self._stopping.set()
         if self.strategy is not None and hasattr(self.strategy, "on_stop"):
             try:
-                await self.strategy.on_stop()
+                await asyncio.wait_for(self.strategy.on_stop(), self.strategy_stop_timeout)
+            except TimeoutError:
+                log.error("strategy on_stop did not return within %g s; stopping anyway", self.strategy_stop_timeout)
             except Exception:
                 log.exception("strategy on_stop failed")
         await asyncio.gather(*(rt.client.close(text) for rt in self.sessions.values()), return_exceptions=True)
@@ -426,11 +429,19 @@ class Gateway:
                 steps.append((f"trigger order group {gid}", functools.partial(client.groups.trigger, gid, alloc_account=acct)))
             for c in plan.cancels:
                 steps.append((f"cancel {c.cl_ord_id}", functools.partial(self._cancel_if_open, client, c.cl_ord_id)))
-            for what, step in steps:
+            # All at once (each paced by the write budget, so Kalshi does not rate-limit the
+            # flattening itself); each step on its own: one refused cancel leaves no other open.
+            async def run_step(what: str, step: Callable[[], Awaitable[Any]], mt: str, errors: list[str]) -> None:
                 try:
+                    await self.rate.acquire(mt)
                     await step()
                 except Exception as exc:
-                    result["errors"].append(f"{what}: {exc}")
+                    errors.append(f"{what}: {exc}")
+
+            mts = ["q"] * bool(plan.mass_cancel) + ["UOG"] * len(plan.order_groups) + ["F"] * len(plan.cancels)
+            await asyncio.gather(
+                *(run_step(what, step, mt, result["errors"]) for (what, step), mt in zip(steps, mts, strict=True))
+            )
             done["sessions"][name] = result
         return done
 
