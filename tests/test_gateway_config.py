@@ -33,10 +33,11 @@ def write(tmp_path: Path, text: str) -> Path:
 def test_example_config_loads(monkeypatch):
     monkeypatch.setenv("FIXGW_OPS_TOKEN", "secret")
     cfg = load_config(ROOT / "config" / "gateway.toml")
-    assert [s.type for s in cfg.sessions] == ["KalshiRT", "KalshiDC"]
+    assert [(s.name, s.type) for s in cfg.sessions] == [("maker", "KalshiRT"), ("taker", "KalshiNR"), ("dc", "KalshiDC")]
+    assert cfg.sessions[1].reconcile_via == "dc"
     assert cfg.risk.max_notional == Decimal("500.00")
     assert cfg.ops.token == "secret"
-    assert cfg.endpoint_for(cfg.sessions[1]) == ("127.0.0.1", 8229)
+    assert cfg.endpoint_for(cfg.sessions[2]) == ("127.0.0.1", 8229)
 
 
 def test_minimal_config(tmp_path):

@@ -36,6 +36,13 @@ def register(sub: argparse._SubParsersAction) -> None:
     )
     p.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1)")
     p.add_argument(
+        "--link",
+        action="append",
+        default=[],
+        metavar="KEY=ACCOUNT_KEY",
+        help="let API key KEY act for ACCOUNT_KEY's account (e.g. a drop copy or listener key); repeatable",
+    )
+    p.add_argument(
         "--markets",
         metavar="FILE",
         help="markets file (.toml/.json: ticker, status, hvm, tick_size, ...); without it any ticker is listed open",
@@ -82,8 +89,14 @@ def run(args: argparse.Namespace) -> int:
         format="%(asctime)s %(levelname)s %(name)s: %(message)s",
     )
     try:
+        app = build_exchange(args.markets)
+        for link in args.link:
+            key, sep, account = link.partition("=")
+            if not sep or not key or not account:
+                raise CliError(f"sim: --link {link!r}: expected KEY=ACCOUNT_KEY")
+            app.link_key(key, account)
         sim = Simulator(
-            app=build_exchange(args.markets),
+            app=app,
             host=args.host,
             port_base=args.port_base,
             cert=(args.cert, args.cert_key) if args.cert else None,
