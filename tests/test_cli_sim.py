@@ -106,3 +106,13 @@ async def test_keys_dir_without_pub_files_is_refused(tmp_path):
     proc = await start_sim("--keys", str(tmp_path), "--port-base", "0")
     _, err = await asyncio.wait_for(proc.communicate(), 20)
     assert proc.returncode == 2 and "no <uuid>.pub files" in err.decode()
+
+
+def test_sim_link_needs_key_equals_account(tmp_path, capsys):
+    from fixgw.cli import main
+    from fixgw.crypto.keys import generate_key_pair
+
+    generate_key_pair(tmp_path)
+    assert main(["sim", "--keys", str(tmp_path), "--link", "no-equals-sign"]) == 2
+    err = capsys.readouterr().err
+    assert "--link 'no-equals-sign': expected KEY=ACCOUNT_KEY" in err and err.count("\n") == 1
