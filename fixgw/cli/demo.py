@@ -9,6 +9,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import shutil
+import sys
 import time
 from pathlib import Path
 
@@ -95,10 +96,11 @@ def run(args: argparse.Namespace) -> int:
                 await gw.stop()
             if strategy.fills < 2:
                 raise CliError(f"demo: expected fills within {args.timeout:g} s, saw {strategy.fills}", code=1)
+        prog = sys.argv[0] if sys.argv[0].endswith("fixgw") else "fixgw"
         print(f"done in {time.monotonic() - t0:.1f} s. Look around:")
-        print(f"  fixgw orders --journal {d}/journal.sqlite")
-        print(f"  fixgw journal tail --journal {d}/journal.sqlite -n 12")
-        print(f"  fixgw seq show {d}/sessions.sqlite")
+        print(f"  {prog} orders --journal {d}/journal.sqlite")
+        print(f"  {prog} journal tail --journal {d}/journal.sqlite -n 12")
+        print(f"  {prog} seq show {d}/sessions.sqlite")
         return 0
 
     return asyncio.run(main())
