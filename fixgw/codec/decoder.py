@@ -8,15 +8,17 @@ tag the exchange added yesterday still describes a real fill.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
 from ..dictionary import Dictionary, GroupDef, Member, MessageDef
 from .errors import FramingError, RejectReason, ValidationError
+from .fastpath import FastDecoder
 from .framing import verify_frame
 from .tokenizer import split_fields
-from .values import parser_for
+from .values import fast_parser, parser_for
 
 __all__ = ["Decoder", "FixMessage", "TAG_ALIASES"]
 
@@ -91,6 +93,10 @@ class Decoder:
         self._plans: dict[str, tuple[MessageDef, dict[int, Member]]] = {
             mt: (md, {m.field.number: m for m in md.members}) for mt, md in dictionary.messages.items()
         }
+        fast: dict[int, Callable[[bytes], Any]] = {}
+        for num, (_, enums, _) in self._conv.items():
+            fast[num] = fast_parser(dictionary.fields[num].type, enums) or functools.partial(self._convert, num)
+        self._fast = FastDecoder(dictionary, fast, frozenset(self._header_required))
 
     # ----------------------------------------------------------------------------------------
 
@@ -98,6 +104,13 @@ class Decoder:
         """Decode one whole message.  Raises ``FramingError`` or ``ValidationError``."""
         if self.verify:
             verify_frame(raw, self._begin)
+        fast = self._fast.decode(raw)
+        if fast is not None:
+            return FixMessage(fast[0], fast[1], fast[2], raw, fast[3], [])
+        return self._decode_checked(raw)
+
+    def _decode_checked(self, raw: bytes) -> FixMessage:
+        """The plain path: every rule checked in order, each failure named (tag, reason)."""
         try:
             pairs = split_fields(raw, self.dictionary.data_length_tags)
         except ValidationError as exc:

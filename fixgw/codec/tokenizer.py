@@ -1,8 +1,10 @@
 """Split one framed message into ``(tag, value)`` pairs.
 
-The fast path is a single regex scan.  When the message holds a DATA field announced by its
-LENGTH field (RawDataLength 95 -> RawData 96), the value is taken by byte count instead, since
-it may contain SOH or ``=``.
+The fast path splits with C string methods: when the message's separators strictly alternate
+``=`` and SOH (no value holds ``=``, no value is empty), replacing ``=`` by SOH and splitting
+once gives tags and values in turn.  Otherwise a regex scan does it.  When the message holds a
+DATA field announced by its LENGTH field (RawDataLength 95 -> RawData 96), the value is taken
+by byte count instead, since it may contain SOH or ``=``.
 """
 
 from __future__ import annotations
@@ -12,10 +14,44 @@ from collections.abc import Mapping
 
 from .errors import RejectReason, ValidationError
 
-__all__ = ["split_fields"]
+__all__ = ["split_fields", "split_tags_values", "TAG_NUMBERS"]
 
 _PAIR = re.compile(rb"([0-9]+)=([^\x01]*)\x01")
 _WELL_FORMED = re.compile(rb"(?:[1-9][0-9]*=[^\x01]+\x01)+")
+_NOT_SEPARATOR = bytes(b for b in range(256) if b not in (0x01, 0x3D))  # all but SOH and "="
+_ALTERNATING = b"=\x01" * 4096  # the separators of a well-formed message of up to 4096 fields
+
+
+class _TagNumbers(dict):  # type: ignore[type-arg]
+    """``b"35"`` -> 35, remembered; KeyError for anything that is not a canonical tag number."""
+
+    def __missing__(self, raw: bytes) -> int:
+        if not raw.isdigit() or raw[:1] == b"0" or len(raw) > 9:
+            raise KeyError(raw)
+        tag = int(raw)
+        if len(self) < 20_000:
+            self[raw] = tag
+        return tag
+
+
+#: tag text -> number (shared cache; the decoder looks tags up here)
+TAG_NUMBERS: dict[bytes, int] = _TagNumbers()
+_tag_number = TAG_NUMBERS.__getitem__
+
+
+def split_tags_values(raw: bytes) -> tuple[list[int], list[bytes]] | None:
+    """Tags and values of a message with no DATA field, no empty value and no ``=`` inside a
+    value; None when it is not one (``split_fields`` then handles it, errors included)."""
+    seps = raw.translate(None, _NOT_SEPARATOR)
+    n = len(seps)
+    if n & 1 or seps != _ALTERNATING[:n] or b"=\x01" in raw or not n or raw[-1] != 1:
+        return None
+    parts = raw.replace(b"=", b"\x01").split(b"\x01")
+    try:
+        tags = list(map(_tag_number, parts[0:-1:2]))
+    except KeyError:
+        return None
+    return tags, parts[1::2]
 
 
 def split_fields(raw: bytes, data_tags: Mapping[int, int]) -> list[tuple[int, bytes]]:
@@ -23,6 +59,9 @@ def split_fields(raw: bytes, data_tags: Mapping[int, int]) -> list[tuple[int, by
     for ltag in data_tags:
         if b"\x01%d=" % ltag in raw:
             return _split_slow(raw, data_tags)
+    fast = split_tags_values(raw)
+    if fast is not None:
+        return list(zip(fast[0], fast[1], strict=True))
     if _WELL_FORMED.fullmatch(raw) is not None:
         return [(int(t), v) for t, v in _PAIR.findall(raw)]
     return _split_slow(raw, data_tags)

@@ -199,3 +199,149 @@ def formatter_for(fix_type: str) -> Callable[[Any], bytes]:
 
     fmt.__name__ = f"format_{fix_type.lower()}"
     return fmt
+
+
+# --- fast paths -------------------------------------------------------------------------------
+#
+# The decoder and encoder call these once per field, so each is a dict lookup where it can
+# be: wire bytes -> value for the values that repeat (prices, quantities, enum codes, the
+# date-and-second part of timestamps) and value -> wire bytes on the way back.  Every cache
+# is bounded (cleared when full) because its keys come from the wire.  Each fast function
+# returns exactly what its plain counterpart above returns, and raises (ValueError or
+# KeyError) wherever that one raises: callers then take the plain path for the error.
+
+CACHE_LIMIT = 4096
+
+
+class _ParseCache(dict):  # type: ignore[type-arg]
+    """``cache[raw]``: a C-speed hit, or the plain parser on a miss (remembered if it parses)."""
+
+    __slots__ = ("_parse",)
+
+    def __init__(self, parse: Callable[[bytes], Any]) -> None:
+        super().__init__()
+        self._parse = parse
+
+    def __missing__(self, raw: bytes) -> Any:
+        value = self._parse(raw)
+        if len(self) >= CACHE_LIMIT:
+            self.clear()
+        self[raw] = value
+        return value
+
+
+_DECIMALS = _ParseCache(parse_decimal)  # Decimals are immutable: sharing one is safe
+_CHARS = _ParseCache(parse_char)
+_BOOLS = {b"Y": True, b"N": False}
+_TS_HEADS: dict[bytes, tuple[int, int, int, int, int, int]] = {}
+
+
+def parse_timestamp_fast(b: bytes) -> datetime:
+    """``parse_timestamp`` with the ``YYYYMMDD-HH:MM:SS`` part looked up, not parsed."""
+    head = _TS_HEADS.get(b[:17])
+    if head is not None:
+        n = len(b)
+        if n == 21 and b[17] == 46 and b[18:].isdigit():  # 46: "."
+            return datetime(*head, int(b[18:]) * 1000, UTC)
+        if n == 17:
+            return datetime(*head, 0, UTC)
+    v = parse_timestamp(b)
+    if len(_TS_HEADS) >= CACHE_LIMIT:
+        _TS_HEADS.clear()
+    _TS_HEADS[b[:17]] = (v.year, v.month, v.day, v.hour, v.minute, v.second)
+    return v
+
+
+def fast_parser(fix_type: str, enums: frozenset[str] | None) -> Callable[[bytes], Any] | None:
+    """The fast equivalent of ``parser_for(fix_type)`` plus the enum check, or None if there
+    is none (multi-value enums, DATA): the caller then uses the plain path."""
+    parse = parser_for(fix_type)
+    if enums is not None:
+        if fix_type in ("MULTIPLEVALUESTRING", "MULTIPLESTRINGVALUE", "MULTIPLECHARVALUE"):
+            return None
+        table: dict[bytes, Any] = {}
+        for text in enums:
+            raw = text.encode("utf-8")
+            try:
+                table[raw] = parse(raw)
+            except ValueError:
+                continue  # an enum value its own type refuses can never be valid
+        return table.__getitem__
+    if parse is parse_str:
+        return bytes.decode  # utf-8, strict: what parse_str does
+    if parse is parse_decimal:
+        return _DECIMALS.__getitem__
+    if parse is parse_char:
+        return _CHARS.__getitem__
+    if parse is parse_bool:
+        return _BOOLS.__getitem__
+    if parse is parse_timestamp:
+        return parse_timestamp_fast
+    if parse is parse_data:
+        return None
+    return parse
+
+
+# --- fast formatting ---------------------------------------------------------------------------
+
+_DEC_TEXT = _ParseCache(lambda s: format(Decimal(s), "f").encode())
+#: ``str(d)`` of a *finite* Decimal -> its wire text (``format_decimal``), remembered
+decimal_text: Callable[[str], bytes] = _DEC_TEXT.__getitem__
+_TS_TEXT: dict[tuple[int, int, int, int, int, int], str] = {}
+
+
+def format_decimal_fast(v: Any) -> bytes:
+    if type(v) is Decimal and v.is_finite():
+        return _DEC_TEXT[str(v)]  # str() keeps the exponent: 0.75 and 0.750 stay apart
+    return format_decimal(v)
+
+
+def format_str_fast(v: Any) -> bytes:
+    if type(v) is str and v and "\x01" not in v:
+        return v.encode("utf-8")
+    return format_str(v)
+
+
+def format_int_fast(v: Any) -> bytes:
+    if type(v) is int:
+        return b"%d" % v
+    return format_int(v)
+
+
+def format_timestamp_fast(v: Any) -> bytes:
+    if type(v) is datetime and v.tzinfo is UTC:
+        key = (v.year, v.month, v.day, v.hour, v.minute, v.second)
+        head = _TS_TEXT.get(key)
+        if head is None:
+            if len(_TS_TEXT) >= CACHE_LIMIT:
+                _TS_TEXT.clear()
+            y, mo, d, h, mi, s = key
+            head = _TS_TEXT[key] = f"{y:04d}{mo:02d}{d:02d}-{h:02d}:{mi:02d}:{s:02d}"
+        us = v.microsecond
+        if us % 1000:
+            return f"{head}.{us:06d}".encode()
+        return f"{head}.{us // 1000:03d}".encode()
+    return format_timestamp(v)
+
+
+_FAST_FORMATTERS: dict[Callable[[Any], bytes], Callable[[Any], bytes]] = {
+    format_decimal: format_decimal_fast,
+    format_str: format_str_fast,
+    format_int: format_int_fast,
+    format_timestamp: format_timestamp_fast,
+}
+
+
+def format_kind(fix_type: str) -> str:
+    """"str", "decimal", "int" or "timestamp" when values of ``fix_type`` are formatted as
+    those plain types (code generators inline those), else "other"."""
+    base = _FORMATTERS.get(fix_type, format_str)
+    kinds = {format_str: "str", format_decimal: "decimal", format_int: "int", format_timestamp: "timestamp"}
+    return kinds.get(base, "other")
+
+
+def fast_formatter(fix_type: str) -> Callable[[Any], bytes]:
+    """``formatter_for(fix_type)`` for plain (non-Enum) values, faster for the common types.
+    Enum members are the caller's business (it knows their wire bytes)."""
+    base = _FORMATTERS.get(fix_type, format_str)
+    return _FAST_FORMATTERS.get(base, base)
