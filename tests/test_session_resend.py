@@ -173,3 +173,16 @@ def test_unfilled_gap_is_requested_again_then_given_up() -> None:
     logout = p.sent(CLIENT, "5")[-1]
     assert "not filled after 3 ResendRequests" in logout.body[58]
     assert p.client.state.value == "closed"
+
+
+def test_resent_message_keeps_the_stored_body_byte_for_byte() -> None:
+    """The resend slices the stored bytes (no re-encoding): same body, new header with
+    PossDupFlag=Y and OrigSendingTime = the original SendingTime."""
+    from fixgw.codec import build_frame
+    from fixgw.session.core import _split_stored
+
+    raw = build_frame(b"FIXT.1.1", b"D", b"49=k\x0156=KalshiRT\x0134=5\x0152=20260105-14:30:00.000\x01",
+                      b"11=c1\x0138=10\x0144=0.5500\x01")  # fmt: skip
+    assert _split_stored(raw) == (b"20260105-14:30:00.000", b"11=c1\x0138=10\x0144=0.5500\x01")
+    other = raw.replace(b"\x0134=5\x01", b"\x0134=5\x0143=Y\x01")  # not our layout: slow path
+    assert _split_stored(other)[0] is None

@@ -127,6 +127,8 @@ class KalshiClient:
             signer=signer,
             resend_stale_after=config.resend_stale_after,
             allow_unknown_tags=True,
+            # an in-memory store's message log only grows (a replay can be millions of reports)
+            log_inbound=config.store is not None,
         )
         self.store = config.store if config.store is not None else MemoryStore(f"{self.profile.name}:{config.api_key}")
         self.session = Session(scfg, store=self.store, clock=config.clock)
@@ -518,6 +520,8 @@ class KalshiClient:
         self._queue_event.set()
 
     def _on_execution_report(self, er: Any) -> None:
+        if self.profile.name == "KalshiDC":
+            return  # history answering a replay, not our orders' live state: nothing to track
         update = self.orders.on_execution_report(er)
         if er.exec_type.value == "8":
             self._resolve_key(er.cl_ord_id, OrderRejected.from_report(er))

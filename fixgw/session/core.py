@@ -58,6 +58,17 @@ _HEADER_TAGS = frozenset({8, 9, 35, 49, 56, 34, 52, 43, 97, 122, 10})
 _MAX_RESEND_ATTEMPTS = 3
 
 
+def _split_stored(raw: bytes) -> tuple[bytes | None, bytes]:
+    """(SendingTime, body) of a message as ``Session._send`` lays it out (8, 9, 35, 49, 56,
+    34, 52, body, 10): slices, no re-encoding.  (None, b"") if it is laid out otherwise."""
+    p = raw.find(b"\x0135=")
+    q = raw.find(b"\x0152=", p)
+    if p < 0 or q < 0 or raw.count(b"\x01", p + 1, q) != 3 or raw[-7:-4] != b"10=":
+        return None, b""
+    e = raw.index(b"\x01", q + 4)
+    return raw[q + 4 : e], raw[e + 1 : -7]
+
+
 def redact_logon(raw: bytes) -> bytes:
     """The message without RawDataLength/RawData (the Logon signature never goes to disk)."""
     if b"\x0196=" not in raw:
@@ -679,11 +690,14 @@ class Session:
         return SendBytes(build_frame(self._begin, b"4", header, body), seq, "4")
 
     def _resend_one(self, m: Any, now: datetime) -> SendBytes:
-        pairs = split_fields(m.raw, self._decoder.dictionary.data_length_tags)
-        orig = next(v for t, v in pairs if t == 52)
+        raw: bytes = m.raw
+        orig, body = _split_stored(raw)
+        if orig is None:  # not laid out as _send writes it: take it apart the slow way
+            pairs = split_fields(raw, self._decoder.dictionary.data_length_tags)
+            orig = next(v for t, v in pairs if t == 52)
+            body = b"".join(b"%d=%s\x01" % (t, v) for t, v in pairs if t not in _HEADER_TAGS)
         header = b"49=%s\x0156=%s\x0134=%d\x0143=Y\x0152=%s\x01122=%s\x01" % (
             self.config.sender_comp_id.encode(), self.config.target_comp_id.encode(), m.seq,
             format_timestamp(now), orig,
         )  # fmt: skip
-        body = b"".join(b"%d=%s\x01" % (t, v) for t, v in pairs if t not in _HEADER_TAGS)
         return SendBytes(build_frame(self._begin, m.msg_type.encode(), header, body), m.seq, m.msg_type)
