@@ -222,7 +222,16 @@ class Session:
         return [logon]
 
     def data_received(self, data: bytes) -> list[Action]:
+        """Everything this read completes, processed under one store group: one commit for
+        the lot, done before any of the returned actions (sends, deliveries) can happen."""
         self._reader.feed(data)
+        group = getattr(self.store, "group", None)
+        if group is None:
+            return self._drain_frames()
+        with group():
+            return self._drain_frames()
+
+    def _drain_frames(self) -> list[Action]:
         out: list[Action] = []
         while self.state is not State.CLOSED:
             try:

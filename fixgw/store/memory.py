@@ -3,6 +3,8 @@ throwaway sessions. Nothing survives the process."""
 
 from __future__ import annotations
 
+import contextlib
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -54,6 +56,20 @@ class MemoryStore:
     def seqnums(self) -> SeqNums:
         self._check_open()
         return self._seq
+
+    @contextlib.contextmanager
+    def group(self) -> Iterator[None]:
+        """Same contract as ``SqliteStore.group``: on an exception the block's writes are undone."""
+        self._check_open()
+        seq, log_len = self._seq, len(self._log)
+        try:
+            yield
+        except BaseException:
+            for n in [n for n in self._outbound if n >= seq.next_sender]:
+                del self._outbound[n]
+            del self._log[log_len:]
+            self._seq = seq
+            raise
 
     def store_outbound(
         self,

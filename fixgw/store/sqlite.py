@@ -13,10 +13,11 @@ one session fail loudly instead of reusing numbers.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import sqlite3
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from datetime import datetime
 
 from . import schema
@@ -52,6 +53,8 @@ class _Database:
         self.lock = threading.RLock()
         self.stores: dict[str, SqliteStore] = {}
         self.pending = 0  # changes in the open BATCHED transaction
+        self.grouping = 0  # depth of open group() blocks: their writes share one commit
+        self.flush_requested = False  # a flush() inside a group: commit when it ends
         conn = schema.connect(path, mode="rwc", busy_timeout=busy_timeout)
         try:
             schema.configure_writer(conn, path, full_sync=durability is Durability.SYNC)
@@ -67,6 +70,9 @@ class _Database:
     def write(self, op: _Op, what: str, *, commit_now: bool = False) -> None:
         """Run op atomically; raise StoreError with everything op did undone on failure."""
         with self.lock:
+            if self.grouping:
+                self._write_batched(op, what)  # committed when the group ends
+                return
             if self.durability is Durability.SYNC:
                 self._write_sync(op, what)
                 return
@@ -463,9 +469,70 @@ class SqliteStore:
             self._write(op, f"prune({older_than.isoformat()})", None, commit_now=True)
             return dropped
 
+    @contextlib.contextmanager
+    def group(self) -> Iterator[None]:
+        """Writes inside share one transaction: one commit (one fsync in SYNC mode) for all
+        the messages of one read, instead of one per message.  Safe for the store-before-send
+        rule as long as nothing the block produced reaches the socket before the block ends:
+        the session core returns its actions only after it.  On an exception every write of
+        the block is undone, so the store is as it was and nothing is half-recorded."""
+        db = self._db
+        with db.lock:
+            self._check_open()
+            conn = db.conn
+            began = not conn.in_transaction
+            pending0 = db.pending
+            try:
+                if began:
+                    conn.execute("BEGIN IMMEDIATE")
+                conn.execute("SAVEPOINT store_group")
+            except sqlite3.Error as exc:
+                raise StoreError(f"cannot start a write group on {self.path}: {exc}") from exc
+            db.grouping += 1
+        ok = False
+        try:
+            yield
+            ok = True
+        finally:
+            with db.lock:
+                db.grouping -= 1
+                if not ok:
+                    db.pending = pending0
+                    if began:
+                        schema.rollback_quietly(conn)  # the transaction was ours: all of it
+                    elif conn.in_transaction:
+                        with contextlib.suppress(sqlite3.Error):
+                            conn.execute("ROLLBACK TO store_group")
+                            conn.execute("RELEASE store_group")
+                    for st in db.stores.values():
+                        st._seq = None  # re-read: the block's changes are gone
+                else:
+                    try:
+                        if conn.in_transaction:
+                            conn.execute("RELEASE store_group")
+                    except sqlite3.Error as exc:
+                        schema.rollback_quietly(conn)
+                        for st in db.stores.values():
+                            st._seq = None
+                        raise StoreError(f"write group on {self.path} failed: {exc}") from exc
+                    if db.grouping == 0 and (
+                        self.durability is Durability.SYNC
+                        or db.pending >= db.batch_size
+                        or db.flush_requested
+                    ):
+                        db.flush_requested = False
+                        try:
+                            db.commit(f"write group for session {self.session_id!r}")
+                        except BaseException:
+                            self._seq = None
+                            raise
+
     def flush(self) -> None:
         with self._db.lock:
             self._check_open()
+            if self._db.grouping:
+                self._db.flush_requested = True  # the group's end commits
+                return
             if self.durability is Durability.BATCHED:
                 try:
                     self._db.commit(f"flush() for session {self.session_id!r}")
