@@ -165,7 +165,7 @@ def run(quick: bool = False) -> list[Row]:
             NAME, f"replay tool process replaying {rn:,} reports", "MiB", Stat([_mib(r_big["kib"])]),
             Stat([_mib(r_small["kib"])]), f"{rn // 10:,} reports",
             note=(f"{queue_per:,.0f} B/report in the client's queue (capped at 100k), {rest_per:,.0f} B/report "
-                  f"elsewhere (the DC client tracks {r_noq['tracked_orders']:,} orders and logs every message); "
+                  f"elsewhere (the DC client tracks {r_noq['tracked_orders']:,} orders; nothing is logged in memory); "
                   f"1M extrapolated: {million:,.0f} MiB"),
             extra={"ratio": r_big["kib"] / r_small["kib"] if r_small["kib"] else None, "queue_bytes_per_report": queue_per,
                    "other_bytes_per_report": rest_per, "million_mib": million, "peak_kib": r_big["peak_kib"]},
