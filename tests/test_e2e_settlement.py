@@ -101,11 +101,20 @@ async def env(kalshi_sim: Simulator, tmp_path: Path) -> AsyncIterator[Env]:
 
 
 async def wait_settlements(client: KalshiClient, n: int = 1, timeout: float = 5.0) -> None:
-    async def run() -> None:
-        while len(client.settlements) < n:
-            await asyncio.sleep(0.01)
+    """Woken by each inbound message (the client's listeners run after it is routed)."""
+    changed = asyncio.Event()
 
-    await asyncio.wait_for(run(), timeout)
+    def on_message(_msg: object) -> None:
+        changed.set()
+
+    client.listeners.append(on_message)
+    try:
+        async with asyncio.timeout(timeout):
+            while len(client.settlements) < n:
+                changed.clear()
+                await changed.wait()
+    finally:
+        client.listeners.remove(on_message)
 
 
 async def test_pages_reassembled_and_recipients_by_20127(env: Env, kalshi_keys: KalshiKeys) -> None:
