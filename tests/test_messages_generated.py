@@ -32,7 +32,7 @@ def test_every_dictionary_message_has_a_class():
     assert set(MESSAGE_TYPES) == set(d.messages)
     assert len(MESSAGE_TYPES) == 34
     for mt, cls in MESSAGE_TYPES.items():
-        assert cls.MSG_TYPE == mt and cls.__name__ == d.messages[mt].name
+        assert mt == cls.MSG_TYPE and cls.__name__ == d.messages[mt].name
 
 
 def test_snake_case_names():
