@@ -266,19 +266,9 @@ class Exchange:
         """OrderCancelRequest: cancel the remaining quantity or answer with a CancelRejected."""
         now = self._now()
         out = self._housekeeping(now)
-        found = self._locate(
-            req.account,
-            req.orig_cl_ord_id,
-            req.order_id,
-            req.side,
-            req.symbol,
-            req.subaccount,
-            req.party_id,
-        )
-        if isinstance(found, rr.CancelReject):
-            out.append(self._cancel_reject(req, None, "cancel", found, now))
+        order = self._target(req, "cancel", now, out)
+        if order is None:
             return out
-        order = found
         if self._exchange_paused:
             rej = rr.cancel_reject_from(rr.EXCHANGE_PAUSED)
         elif self._market(order).status in _CLOSED:
@@ -293,23 +283,25 @@ class Exchange:
         self._cancel(order, CancelReason.USER_REQUESTED, now, out, new_cl_ord_id=req.cl_ord_id)
         return out
 
+    def _target(
+        self, req: CancelOrder | ReplaceOrder, kind: Literal["cancel", "replace"], now: datetime, out: list[Event]
+    ) -> OrderState | None:
+        """The order a cancel/replace names, or None after appending the CancelRejected."""
+        found = self._locate(
+            req.account, req.orig_cl_ord_id, req.order_id, req.side, req.symbol, req.subaccount, req.party_id
+        )
+        if isinstance(found, rr.CancelReject):
+            out.append(self._cancel_reject(req, None, kind, found, now))
+            return None
+        return found
+
     def replace(self, req: ReplaceOrder) -> list[Event]:
         """OrderCancelReplaceRequest: change price and/or total quantity of a live order."""
         now = self._now()
         out = self._housekeeping(now)
-        found = self._locate(
-            req.account,
-            req.orig_cl_ord_id,
-            req.order_id,
-            req.side,
-            req.symbol,
-            req.subaccount,
-            req.party_id,
-        )
-        if isinstance(found, rr.CancelReject):
-            out.append(self._cancel_reject(req, None, "replace", found, now))
+        order = self._target(req, "replace", now, out)
+        if order is None:
             return out
-        order = found
         rej = self._validate_replace(req, order)
         if rej is not None:
             out.append(self._cancel_reject(req, order, "replace", rej, now))
