@@ -285,7 +285,7 @@ class Exchange:
 
     def _target(
         self, req: CancelOrder | ReplaceOrder, kind: Literal["cancel", "replace"], now: datetime, out: list[Event]
-    ) -> OrderState | None:
+    ) -> Order | None:
         """The order a cancel/replace names, or None after appending the CancelRejected."""
         found = self._locate(
             req.account, req.orig_cl_ord_id, req.order_id, req.side, req.symbol, req.subaccount, req.party_id
