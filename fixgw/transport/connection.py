@@ -65,11 +65,19 @@ class SessionConnection:
                     self.on_bytes("in", data)
                 self.execute(self.session.data_received(data))
                 await self._drain()
+        except Exception as exc:
+            # e.g. the store refused a write (disk full): nothing of that read was acted on
+            # (store groups roll back), so drop the connection and let the initiator retry.
+            log.exception("%s: session failed; dropping the connection", self.session.profile.name)
+            self._closed(f"internal error: {type(exc).__name__}: {exc}")
         finally:
             timer.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await timer
-            self.session.connection_lost()
+            try:
+                self.session.connection_lost()
+            except Exception:
+                log.exception("%s: error while closing the session", self.session.profile.name)
             self._closed(self.close_reason or "connection ended")
             self.writer.close()
             with contextlib.suppress(Exception):
@@ -150,5 +158,11 @@ class SessionConnection:
             if self.closed.is_set():
                 return
             if deadline is not None and clock.monotonic() >= deadline:
-                self.execute(self.session.tick())
+                try:
+                    actions = self.session.tick()
+                except Exception as exc:
+                    log.exception("%s: session timer failed; dropping the connection", self.session.profile.name)
+                    self.abort(f"internal error: {type(exc).__name__}: {exc}")
+                    return
+                self.execute(actions)
                 await self._drain()

@@ -84,7 +84,11 @@ class Initiator:
     async def run(self) -> None:
         """Connect and reconnect until ``stop()``."""
         while not self._stop.is_set():
-            reason = await self.connect_once()
+            try:
+                reason = await self.connect_once()
+            except Exception as exc:  # never let one bad connection end the reconnect loop
+                log.exception("%s: connection attempt failed", self.session.profile.name)
+                reason = self.stats.last_error = f"internal error: {type(exc).__name__}: {exc}"
             if self._stop.is_set():
                 break
             delay = self.next_delay(reason)
