@@ -470,9 +470,11 @@ def kalshi_keys(tmp_path: Path) -> KalshiKeys:
 
 @_async_fixture
 async def kalshi_sim(kalshi_keys: KalshiKeys) -> AsyncIterator[Simulator]:
-    """A running simulator on free 127.0.0.1 ports, ``kalshi_keys`` registered."""
+    """A running simulator on free 127.0.0.1 ports, ``kalshi_keys`` registered, with the whole
+    exchange behind it (matching, order groups, drop copy, RFQ, settlement: ``sim.app``)."""
     from fixgw.sim.server import Simulator
+    from fixgw.sim.stack import build_exchange
 
-    async with Simulator(port_base=0) as sim:
+    async with Simulator(port_base=0, app=build_exchange()) as sim:
         sim.register_key(kalshi_keys.uuid, kalshi_keys.pub_path)
         yield sim

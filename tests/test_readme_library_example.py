@@ -20,9 +20,6 @@ def _example() -> str:
 
 
 async def test_readme_library_example_runs(kalshi_sim, kalshi_keys, tmp_path):
-    from fixgw.sim.stack import build_exchange
-
-    kalshi_sim.app = build_exchange()  # the example trades: it needs the matching engine
     code = _example()
     code = code.replace('"your-api-key-uuid"', "API_KEY").replace("KalshiRT:your-api-key-uuid", "KalshiRT:test")
     code = code.replace('PrivateKey.from_file("kalshi-fix.key")', "PRIVATE_KEY")
@@ -39,3 +36,17 @@ async def test_readme_library_example_runs(kalshi_sim, kalshi_keys, tmp_path):
     exec(compile(body, "README.md", "exec"), ns)
     await ns["main"]()
     assert ns["SEEN"] and ns["SEEN"][0].MSG_TYPE == "8"  # typed ExecutionReport from the exchange
+
+
+async def test_my_strategy(kalshi_sim, kalshi_keys):
+    """The README's pytest-plugin example, verbatim."""
+    from decimal import Decimal
+
+    from fixgw.app import ClientConfig, KalshiClient
+    from fixgw.messages import enums
+
+    config = ClientConfig("KalshiRT", kalshi_keys.uuid, sim_endpoint(kalshi_sim, "KalshiRT"),
+                          private_key=kalshi_keys.private_key)  # fmt: skip
+    async with KalshiClient(config) as kc:
+        order = await kc.place_order("KXTEST-26DEC31", enums.Side.BUY, Decimal(1), Decimal("0.40"))
+        assert order.status is enums.OrdStatus.NEW

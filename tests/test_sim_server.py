@@ -109,6 +109,9 @@ async def test_no_rate_limit_when_disabled(kalshi_keys):
 
 
 async def test_null_app_answers_application_not_available(kalshi_sim, kalshi_keys):
+    from fixgw.sim.app import NullApp
+
+    kalshi_sim.app = NullApp()  # the session side alone, no exchange behind it
     order = NewOrderSingle(
         cl_ord_id="o-1", order_qty=Decimal(1), ord_type=enums.OrdType.LIMIT, price=Decimal("0.55"),
         side=enums.Side.BUY, symbol="TEST-MKT",

@@ -17,6 +17,7 @@ from fixgw.session import (
     ScaledClock,
     State,
 )
+from fixgw.sim.app import NullApp
 from fixgw.sim.server import Simulator
 from fixgw.store import MemoryStore, SqliteStore
 from fixgw.testing import RawClient, raw_logon, raw_message, sim_client
@@ -154,6 +155,7 @@ async def test_sim_resends_with_possdup_after_a_corrupted_message(kalshi_sim, ka
 
 
 async def test_rt_restart_continues_persisted_sequence_numbers(kalshi_sim, kalshi_keys, tmp_path):
+    kalshi_sim.app = NullApp()  # session behaviour only: every app message is refused
     path = tmp_path / "client.sqlite"
     sid = f"KalshiRT:{kalshi_keys.uuid}"
     store = SqliteStore(path, sid)
@@ -210,6 +212,7 @@ async def test_sim_restart_with_state_dir_keeps_rt_numbers_and_certificate(kalsh
 
 
 async def test_nr_reconnect_always_resets_to_one(kalshi_sim, kalshi_keys):
+    kalshi_sim.app = NullApp()  # session behaviour only: every app message is refused
     store = MemoryStore("nr-client")
     async with sim_client(kalshi_sim, kalshi_keys, "KalshiNR", store=store) as client:
         await client.wait_logged_on()
