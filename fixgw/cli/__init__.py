@@ -14,7 +14,7 @@ from collections.abc import Sequence
 __all__ = ["main", "CliError"]
 
 #: subcommand modules, in help order
-COMMANDS = ("run", "sim", "demo", "decode", "keygen", "seq", "store", "orders", "journal", "dropcopy", "bench")
+COMMANDS = ("run", "sim", "demo", "decode", "keygen", "seq", "store", "orders", "journal", "dropcopy")
 
 
 class CliError(Exception):
