@@ -24,7 +24,11 @@ __all__ = [
     "MessageDef",
 ]
 
-DEFAULT_DICTIONARY_PATH = Path(__file__).resolve().parent.parent / "dictionary" / "kalshi-fixgw.xml"
+_SOURCE_PATH = Path(__file__).resolve().parent.parent / "dictionary" / "kalshi-fixgw.xml"
+#: the checkout's ``dictionary/`` file; an installed wheel carries the same file as package data
+DEFAULT_DICTIONARY_PATH = (
+    _SOURCE_PATH if _SOURCE_PATH.exists() else Path(__file__).resolve().parent / "_data" / "kalshi-fixgw.xml"
+)
 
 #: QuickFIX type names the codec knows how to convert.  Anything else is treated as a string.
 KNOWN_TYPES = frozenset(
