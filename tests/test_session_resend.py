@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import itertools
+
 from session_harness import CLIENT, ENCODER, SERVER, Pair, bmr_body, decode, order_body, types
 
 from fixgw.codec import split_fields
@@ -186,3 +188,137 @@ def test_resent_message_keeps_the_stored_body_byte_for_byte() -> None:
     assert _split_stored(raw) == (b"20260105-14:30:00.000", b"11=c1\x0138=10\x0144=0.5500\x01")
     other = raw.replace(b"\x0134=5\x01", b"\x0134=5\x0143=Y\x01")  # not our layout: slow path
     assert _split_stored(other)[0] is None
+
+
+# ---- chunked serving -------------------------------------------------------------------------
+
+
+def _stream(p: Pair, side: str, first: list) -> list:
+    """``first`` (the ResendRequest's answer) and every chunk tick() adds, until the resend is
+    done; each tick is asked for by next_deadline() being due at once."""
+    sess = p.session(side)
+    out, ticks = list(first), 0
+    while sess.resending:
+        assert sess.next_deadline() == p.clock.monotonic()
+        ticks += 1
+        assert ticks < 1000, "resend never finished"
+        before = len(p.actions[side])
+        p.tick(side)
+        out.extend(p.actions[side][before:])
+    return out
+
+
+def test_large_resend_is_served_in_chunks_with_the_same_bytes() -> None:
+    """Chunks of 4 give the same wire bytes as one chunk big enough for everything: gap-fill
+    runs that cross a chunk boundary are still one SequenceReset."""
+    sends = {}
+    for chunk in (4, 10_000):
+        p = _active(resend_chunk=chunk, resend_stale_after=100)
+        for i in range(5):
+            p.send(CLIENT, "D", order_body(f"old{i}"))  # 2..6, stale by the end
+        p.advance(101)
+        for i in range(12):
+            p.send(CLIENT, "D", order_body(f"c{i}"))
+            if i % 4 == 3:
+                p.advance(30)
+                p.tick(CLIENT)  # a Heartbeat between orders: a gap-fill run
+        p.hold(CLIENT, None, times=None)
+        first = _ask(p, CLIENT, 1)
+        assert len([a for a in first if isinstance(a, SendBytes)]) <= chunk
+        assert p.client.resending is (chunk == 4)
+        sends[chunk] = _stream(p, CLIENT, first)
+        assert not p.client.resending
+    small, big = sends[4], sends[10_000]
+    data = [a.data for a in small if isinstance(a, SendBytes)]
+    assert data == [a.data for a in big if isinstance(a, SendBytes)]
+    msgs = [decode(d) for d in data]
+    # contiguous: each message starts where the previous one (or its gap fill) ended
+    nxt = 1
+    for m in msgs:
+        assert m.header[34] == nxt
+        nxt = m.body[36] if m.msg_type == "4" else nxt + 1
+    assert nxt == p.client_store.seqnums().next_sender
+    # gap fills merged: never two in a row; Logon and the stale orders 2..6 are one fill
+    assert all(not (a.msg_type == "4" and b.msg_type == "4") for a, b in itertools.pairwise(msgs))
+    assert msgs[0].msg_type == "4" and msgs[0].body[36] == 7
+    assert [m.body[11] for m in msgs if m.msg_type == "D"] == [f"c{i}" for i in range(12)]
+    for out in (small, big):
+        nr = [a for a in out if isinstance(a, NotResent)]
+        assert [s for a in nr for s in a.seqs] == [2, 3, 4, 5, 6]
+        assert [decode(r).body[11] for a in nr for r in a.raws] == [f"old{i}" for i in range(5)]
+
+
+def test_each_chunk_respects_the_limit_and_reports_its_own_stale_orders() -> None:
+    p = _active(resend_chunk=3)
+    for i in range(4):
+        p.send(CLIENT, "D", order_body(f"old{i}"))  # 2..5
+    p.advance(31)
+    for i in range(4):
+        p.send(CLIENT, "D", order_body(f"c{i}"))  # 6..9
+    p.advance(31)
+    for i in range(2):
+        p.send(CLIENT, "D", order_body(f"late{i}"))  # 10..11
+    p.hold(CLIENT, None, times=None)
+    calls = [_ask(p, CLIENT, 2)]
+    while p.client.resending:
+        before = len(p.actions[CLIENT])
+        p.tick(CLIENT)
+        calls.append(p.actions[CLIENT][before:])
+    assert len(calls) > 1
+    for acts in calls:
+        assert len([a for a in acts if isinstance(a, SendBytes)]) <= 3
+    flat = [a for acts in calls for a in acts]
+    sends = [decode(a.data) for a in flat if isinstance(a, SendBytes)]
+    # 2..5 stale (gap fill to 6), 6..9 now stale too (stale_after=30 s, 62 s ago)...
+    assert [(m.msg_type, m.header[34]) for m in sends] == [("4", 2), ("D", 10), ("D", 11)]
+    assert sends[0].body[36] == 10
+    nr = [a for a in flat if isinstance(a, NotResent)]
+    assert len(nr) >= 2  # the stale run spans chunks: each chunk reports its own
+    assert [s for a in nr for s in a.seqs] == list(range(2, 10))
+
+
+def test_messages_sent_mid_resend_wait_for_it_with_their_own_seq() -> None:
+    p = _active(resend_stale_after=None, resend_chunk=2)
+    for i in range(6):
+        p.send(CLIENT, "D", order_body(f"c{i}"))  # 2..7
+    p.hold(CLIENT, None, times=None)
+    first = _ask(p, CLIENT, 2)
+    assert [a.seq for a in first] == [2, 3]
+    assert p.client.resending
+    seq = p.client_store.seqnums().next_sender
+    assert p.send(CLIENT, "D", order_body("new")) == []  # stored, held back
+    assert p.client_store.seqnums().next_sender == seq + 1
+    assert [m.seq for m in p.client_store.outbound_range(seq, seq)] == [seq]  # store before send
+    assert [a.seq for a in p.client.queued] == [seq]
+    # a TestRequest from the server: the Heartbeat answering it waits too
+    p.inject(CLIENT, p.raw_from(SERVER, "1", ENCODER.field(112, "T1")))
+    assert [a.msg_type for a in p.client.queued] == ["D", "0"]
+    out = _stream(p, CLIENT, first)
+    sends = [a for a in out if isinstance(a, SendBytes)]
+    assert [a.seq for a in sends] == [2, 3, 4, 5, 6, 7, seq, seq + 1]
+    new = decode(sends[-2].data)
+    assert new.body[11] == "new" and 43 not in new.header  # a first send, not a PossDup
+    assert decode(sends[-1].data).msg_type == "0"
+    assert p.client.queued == () and not p.client.resending
+    assert p.client.next_deadline() > p.clock.monotonic()
+    # the held copies arrive in order: the server ends in step, having every order once
+    p.release()
+    assert p.server.state is State.ACTIVE
+    assert [d.message.body[11] for d in p.delivered(SERVER, "D")][-1] == "new"
+
+
+def test_logout_mid_resend_drops_the_rest() -> None:
+    p = _active(resend_stale_after=None, resend_chunk=2)
+    for i in range(6):
+        p.send(CLIENT, "D", order_body(f"c{i}"))
+    p.hold(CLIENT, None, times=None)
+    _ask(p, CLIENT, 2)
+    p.send(CLIENT, "D", order_body("new"))  # 8, held
+    before = len(p.actions[CLIENT])
+    p.logout(CLIENT, "bye")
+    out = [a for a in p.actions[CLIENT][before:] if isinstance(a, SendBytes)]
+    assert [(a.msg_type, a.seq) for a in out] == [("5", 9)]  # no more resends, nothing held
+    assert not p.client.resending and p.client.queued == ()
+    assert p.client.tick() == []  # LOGOUT_SENT: no chunk comes later either
+    assert "new" not in [m.body.get(11) for m in p.sent(CLIENT, "D")]
+    assert [m.seq for m in p.client_store.outbound_range(8, 8)] == [8]  # kept for a later resend

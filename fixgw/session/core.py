@@ -12,6 +12,11 @@ Two rules other engines get wrong and this one is built around:
 - A resend request is answered from the store: application messages go out again with
   PossDupFlag=Y and their OrigSendingTime; admin messages, and orders older than the
   staleness limit, are gap-filled, and the application is told which orders were not resent.
+
+A large resend is served in chunks (``SessionConfig.resend_chunk`` messages per call): the
+first with the ResendRequest, the rest from ``tick()``, which ``next_deadline()`` asks for at
+once while any is left.  Messages numbered while a resend streams are stored as usual but held
+back and sent when it is done, so the wire order is the one a one-shot resend would give.
 """
 
 from __future__ import annotations
@@ -117,8 +122,13 @@ class SessionConfig:
     #: the docs say work unchanged) require 49 to equal their TargetCompID (e.g. KalshiRT).  We
     #: accept both; the simulator sends the session type, as QuickFIX clients expect.
     peer_comp_aliases: frozenset[str] = frozenset({"Kalshi"})
+    #: most messages (resent or gap fills) sent per step of serving a ResendRequest; the rest
+    #: follow from tick(), so a 100k-message resend neither stalls the loop nor the first byte
+    resend_chunk: int = 2000
 
     def __post_init__(self) -> None:
+        if self.resend_chunk < 1:
+            raise ValueError(f"resend_chunk is {self.resend_chunk}; it must be at least 1")
         if self.heartbeat_interval <= 3:
             raise ValueError(f"HeartBtInt (108) is {self.heartbeat_interval}; Kalshi requires more than 3 seconds")
 
@@ -132,6 +142,17 @@ class LogonDecision:
     text: str | None = None  # Logout text when refused ("already exists", ...)
     reject_reason: RejectReason | None = None  # also send Reject(35=3) with this 373 first
     ref_tag: int | None = None
+
+
+@dataclass
+class _ResendJob:
+    """What is left of a ResendRequest being served: seqs next_seq..end, and the start of a
+    run of not-resent numbers still to be covered by one gap fill."""
+
+    next_seq: int
+    end: int
+    stale_before: datetime | None
+    gap_start: int | None = None
 
 
 class Session:
@@ -180,6 +201,16 @@ class Session:
         return self.store.seqnums().next_target
 
     @property
+    def queued(self) -> tuple[SendBytes, ...]:
+        """Stored messages waiting for the resend being served to finish (sent after it)."""
+        return tuple(self._held)
+
+    @property
+    def resending(self) -> bool:
+        """A ResendRequest is still being served (``tick()`` sends the next chunk)."""
+        return self._resend_job is not None
+
+    @property
     def is_listener(self) -> bool:
         flags = self.config.flags if self.role == Role.INITIATOR else self.peer_flags
         return bool(flags and flags.listener_session)
@@ -195,6 +226,11 @@ class Session:
         self._resend_until: int | None = None
         self._resend_progress = now
         self._resend_attempts: dict[int, int] = {}
+        self._resend_job: _ResendJob | None = None
+        # Stored messages numbered while a resend streams, in seq order, sent when it is done;
+        # _strip holds those this call returned too (by id), for _unheld to take back out.
+        self._held: list[SendBytes] = []
+        self._strip: dict[int, SendBytes] = {}
 
     def _to(self, new: State) -> None:
         if new not in TRANSITIONS[self.state]:
@@ -227,9 +263,9 @@ class Session:
         self._reader.feed(data)
         group = getattr(self.store, "group", None)
         if group is None:
-            return self._drain_frames()
+            return self._unheld(self._drain_frames())
         with group():
-            return self._drain_frames()
+            return self._unheld(self._drain_frames())
 
     def _drain_frames(self) -> list[Action]:
         out: list[Action] = []
@@ -261,7 +297,7 @@ class Session:
             raise NotAllowedError(f"MsgType {msg_type} cannot be sent on {self.profile.name}")
         if self.role == Role.INITIATOR and self.is_listener and msg_type in LISTENER_FORBIDDEN:
             raise NotAllowedError(f"MsgType {msg_type} cannot be sent on a listener session (20126=Y is read-only)")
-        return [self._send(msg_type, body, persist=self.profile.retransmission)]
+        return self._unheld([self._send(msg_type, body, persist=self.profile.retransmission)])
 
     def logout(self, text: str | None = None) -> list[Action]:
         if self.state is State.ACTIVE:
@@ -274,7 +310,11 @@ class Session:
         return [self._close("logout requested before logon completed")]
 
     def tick(self) -> list[Action]:
-        """Run timers; call at ``next_deadline()`` (calling early is harmless)."""
+        """Run timers and send the next chunk of a resend; call at ``next_deadline()``
+        (calling early is harmless)."""
+        return self._unheld(self._tick())
+
+    def _tick(self) -> list[Action]:
         now = self.clock.monotonic()
         st = self.state
         if st in (State.LOGON_SENT, State.AWAITING_LOGON):
@@ -287,7 +327,7 @@ class Session:
             return []
         if st is not State.ACTIVE:
             return []
-        out: list[Action] = []
+        out: list[Action] = self._resend_chunk() if self._resend_job is not None else []
         hb = self.heartbeat_interval
         limit = hb * (1 + self.config.test_request_grace)
         if self._test_req is not None:
@@ -310,7 +350,7 @@ class Session:
         return out
 
     def next_deadline(self) -> float | None:
-        """Monotonic time of the next timer, or None."""
+        """Monotonic time of the next timer, or None; now while a resend is being served."""
         st = self.state
         if st in (State.LOGON_SENT, State.AWAITING_LOGON):
             return self._state_since + self.config.logon_timeout
@@ -318,6 +358,8 @@ class Session:
             return self._state_since + self.config.logout_timeout
         if st is not State.ACTIVE:
             return None
+        if self._resend_job is not None:
+            return self.clock.monotonic()
         hb = self.heartbeat_interval
         limit = hb * (1 + self.config.test_request_grace)
         recv = self._test_req[1] + limit if self._test_req else self._last_recv + limit
@@ -348,7 +390,34 @@ class Session:
         # Stored before it can reach the socket: no reuse, no loss.
         self.store.store_outbound(seq, msg_type, raw, now, persist=persist)
         self._last_sent = self.clock.monotonic()
-        return SendBytes(raw, seq, msg_type)
+        act = SendBytes(raw, seq, msg_type)
+        if self._resend_job is not None:
+            if msg_type == "5":
+                # Logging out ends the session's conversation: the rest of the resend and what
+                # waits behind it are dropped (stored: a resend on the next logon serves them).
+                self._abandon_resend()
+            else:
+                self._held.append(act)
+                self._strip[id(act)] = act
+        return act
+
+    def _unheld(self, out: list[Action]) -> list[Action]:
+        """``out`` without the messages ``_send`` held back during this call.  A held message
+        released in the same call (the resend finished) appears twice: only the first goes."""
+        if not self._strip:
+            return out
+        strip, self._strip = self._strip, {}
+        kept: list[Action] = []
+        for a in out:
+            if id(a) in strip and strip[id(a)] is a:
+                del strip[id(a)]
+                continue
+            kept.append(a)
+        return kept
+
+    def _abandon_resend(self) -> None:
+        self._resend_job = None
+        self._held = []
 
     def _logon_body(self, sending_time: bytes, seq: int) -> bytes:
         cfg = self.config
@@ -381,6 +450,7 @@ class Session:
         return out
 
     def _close(self, reason: str) -> Disconnect:
+        self._abandon_resend()
         if self.state is not State.CLOSED:
             self._to(State.CLOSED)
         if self.store is not None:
@@ -651,14 +721,32 @@ class Session:
             end = last
         if begin < 1 or begin > end:
             return [ProtocolIssue(f"ResendRequest {begin}-{end} is outside what we sent (last {last})")]
-        stored = {m.seq: m for m in self.store.outbound_range(begin, end)}
-        now = self._now_ms()
+        if self._resend_job is not None:
+            # A new request replaces the one being served; held messages it covers go out
+            # as part of it (PossDupFlag=Y), not again after it.
+            self._held = [a for a in self._held if not begin <= a.seq <= end]
         window = self._resend_window()
-        stale_before = now - timedelta(seconds=window) if window is not None else None
+        stale_before = self._now_ms() - timedelta(seconds=window) if window is not None else None
+        self._resend_job = _ResendJob(begin, end, stale_before)
+        return self._resend_chunk()
+
+    def _resend_chunk(self) -> list[Action]:
+        """The next at most ``resend_chunk`` messages of the resend being served (looking at
+        as many seqs), then NotResent for the stale orders among them; when that finishes the
+        range, the messages held behind it follow."""
+        job = self._resend_job
+        assert job is not None
+        n = self.config.resend_chunk
+        now = self._now_ms()
+        hi = min(job.end, job.next_seq + n - 1)
+        stored = {m.seq: m for m in self.store.outbound_range(job.next_seq, hi)}
+        stale_before = job.stale_before
         out: list[Action] = []
         skipped: list[Any] = []
-        gap_start: int | None = None
-        for seq in range(begin, end + 1):
+        gap_start = job.gap_start
+        sent = 0
+        seq = job.next_seq
+        while seq <= hi:
             m = stored.get(seq)
             resend = m is not None and m.msg_type not in ADMIN_TYPES
             if resend and stale_before is not None and m.sent_at < stale_before:
@@ -667,16 +755,28 @@ class Session:
             if not resend:
                 if gap_start is None:
                     gap_start = seq
+                seq += 1
                 continue
+            need = 1 if gap_start is None else 2
+            if sent and sent + need > n:
+                break
             if gap_start is not None:
                 out.append(self._gap_fill(gap_start, seq, now))
                 gap_start = None
             out.append(self._resend_one(m, now))
-        if gap_start is not None:
-            out.append(self._gap_fill(gap_start, end + 1, now))
+            sent += need
+            seq += 1
+        if seq > job.end and gap_start is not None and sent < n:
+            out.append(self._gap_fill(gap_start, job.end + 1, now))
+            gap_start = None
+        job.next_seq, job.gap_start = seq, gap_start
         if skipped:
             out.append(NotResent(tuple(m.seq for m in skipped), tuple(m.msg_type for m in skipped), tuple(m.raw for m in skipped)))
         self._last_sent = self.clock.monotonic()
+        if seq > job.end and gap_start is None:
+            self._resend_job = None
+            out.extend(self._held)
+            self._held = []
         return out
 
     def _resend_window(self) -> float | None:

@@ -122,7 +122,8 @@ class SimSession:
             )
         actions = self.session.send(msg_type, body)
         self.connection.execute(actions)
-        return next(a.seq for a in actions if isinstance(a, SendBytes))
+        # no SendBytes: queued behind a resend being served (stored, numbered, sent after it)
+        return next((a.seq for a in actions if isinstance(a, SendBytes)), None) or self.session.queued[-1].seq
 
     def send_message(self, msg: Message) -> int:
         """Send a generated message dataclass, prices in the unit this client logged on with."""

@@ -85,13 +85,16 @@ class SessionConnection:
         return self.close_reason or "connection ended"
 
     async def send(self, msg_type: str, body: bytes) -> SendBytes:
-        """Send an application message; returns the stored, written message."""
+        """Send an application message; returns the stored message (written, or queued
+        behind a resend being served)."""
         if self.closed.is_set():
             raise SessionStateError(f"cannot send {msg_type}: connection is closed ({self.close_reason})")
         actions = self.session.send(msg_type, body)
         self.execute(actions)
         await self._drain()
-        return next(a for a in actions if isinstance(a, SendBytes))
+        sent = next((a for a in actions if isinstance(a, SendBytes)), None)
+        # None: stored, and queued behind a resend still being served (written when it ends)
+        return sent if sent is not None else self.session.queued[-1]
 
     async def logout(self, text: str | None = None, timeout: float | None = None) -> None:
         """Send Logout and wait for the reply (or the session's logout timeout)."""
@@ -153,8 +156,12 @@ class SessionConnection:
             deadline = self.session.next_deadline()
             delay = 1.0 if deadline is None else max(0.0, deadline - clock.monotonic())
             self._wake.clear()
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(self._wake.wait(), timeout=delay / getattr(clock, "speed", 1.0))
+            if delay <= 0:
+                # Due now (e.g. the next chunk of a resend): let reads and writes run first.
+                await asyncio.sleep(0)
+            else:
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(self._wake.wait(), timeout=delay / getattr(clock, "speed", 1.0))
             if self.closed.is_set():
                 return
             if deadline is not None and clock.monotonic() >= deadline:
