@@ -989,3 +989,22 @@ def test_combo_cancel_rejected_reverts(combo: dict[str, bool], tracker: OrderTra
     results = feed(t, v.cancel(c, reject="SOMETHING"))
     assert results[-1].prev_status is OS.PENDING_CANCEL and results[-1].status is OS.PARTIALLY_FILLED
     assert order.status is OS.PARTIALLY_FILLED and order.leaves_qty == D(7)
+
+
+def test_many_small_fills_keep_running_totals():
+    """Fill quantity and the fills' average price are kept as running totals (a report costs
+    the same whatever the number of fills before it), and survive a snapshot round trip."""
+    from fixgw.app.orders import Fill as TrackerFill
+    from fixgw.app.orders import OrderState as TrackerOrder
+
+    from fixgw.messages.enums import Side
+
+    order = TrackerOrder(cl_ord_id="big", symbol="M", side=Side.BUY, price=D("0.60"), order_qty=D(3000),
+                         original_qty=D(3000))  # fmt: skip
+    for i in range(3000):
+        px = D("0.55") if i % 2 else D("0.60")
+        order.add_fill(TrackerFill(exec_id=f"1;{i}", last_px=px, last_qty=D(1), cum_qty=D(i + 1)))
+    assert order.filled_qty == D(3000)
+    assert order.computed_avg_px == D("0.575")
+    again = TrackerOrder.from_dict(order.to_dict())
+    assert again.filled_qty == D(3000) and again.computed_avg_px == D("0.575")

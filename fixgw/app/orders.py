@@ -214,6 +214,10 @@ class OrderState:
     trd_match_id: str | None = None
     aggressor: bool | None = None
     fills: list[Fill] = field(default_factory=list)
+    # running totals of ``fills`` (add_fill keeps them): a report costs O(1), not O(fills)
+    _fill_qty: Decimal = field(default=_ZERO, repr=False, compare=False)
+    _priced_qty: Decimal = field(default=_ZERO, repr=False, compare=False)
+    _priced_notional: Decimal = field(default=_ZERO, repr=False, compare=False)
     total_fees: Decimal = _ZERO
     collateral_changes: list[CollateralChange] = field(default_factory=list)
     long_qty: Decimal | None = None
@@ -250,18 +254,23 @@ class OrderState:
         """The ClOrdID before the current one, if the order was replaced."""
         return self.cl_ord_id_chain[-2] if len(self.cl_ord_id_chain) > 1 else None
 
+    def add_fill(self, fill: Fill) -> None:
+        self.fills.append(fill)
+        self._fill_qty += fill.last_qty
+        if fill.last_px is not None:
+            self._priced_qty += fill.last_qty
+            self._priced_notional += fill.last_px * fill.last_qty
+
     @property
     def filled_qty(self) -> Decimal:
-        return sum((f.last_qty for f in self.fills), _ZERO)
+        return self._fill_qty
 
     @property
     def computed_avg_px(self) -> Decimal | None:
         """Volume-weighted price of the fills seen (None if none have a price)."""
-        priced = [f for f in self.fills if f.last_px is not None]
-        qty = sum((f.last_qty for f in priced), _ZERO)
-        if not qty:
+        if not self._priced_qty:
             return None
-        return sum((f.last_px * f.last_qty for f in priced), _ZERO) / qty  # type: ignore[operator]
+        return self._priced_notional / self._priced_qty
 
     def pending_request(self, cl_ord_id: str | None) -> PendingRequest | None:
         for req in self.pending:
@@ -296,7 +305,8 @@ class OrderState:
             Party(party_id=p.get("party_id"), party_role=PartyRole(p["party_role"]) if p.get("party_role") is not None else None)
             for p in data.get("party_ids", [])
         ]
-        order.fills = [Fill(**_load(f, _FILL_FIELDS)) for f in data.get("fills", [])]
+        for f in data.get("fills", []):
+            order.add_fill(Fill(**_load(f, _FILL_FIELDS)))
         order.collateral_changes = [
             CollateralChange(**_load(c, _COLLATERAL_FIELDS)) for c in data.get("collateral_changes", [])
         ]
@@ -762,7 +772,7 @@ class OrderTracker:
             short_qty=er.short_qty,
             time=er.transact_time,
         )
-        order.fills.append(fill)
+        order.add_fill(fill)
         update.fill = fill
         if stale:
             return
