@@ -996,7 +996,6 @@ def test_many_small_fills_keep_running_totals():
     the same whatever the number of fills before it), and survive a snapshot round trip."""
     from fixgw.app.orders import Fill as TrackerFill
     from fixgw.app.orders import OrderState as TrackerOrder
-
     from fixgw.messages.enums import Side
 
     order = TrackerOrder(cl_ord_id="big", symbol="M", side=Side.BUY, price=D("0.60"), order_qty=D(3000),
