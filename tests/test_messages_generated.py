@@ -42,3 +42,22 @@ def test_snake_case_names():
     assert gen.snake("RFQCancelStatus") == "rfq_cancel_status"
     assert gen.group_names("NoMiscFees") == ("MiscFee", "misc_fees")
     assert gen.group_names("NoMarketSettlementPartyIDs") == ("MarketSettlementParty", "market_settlement_party_ids")
+
+
+def test_from_fix_is_typed_and_checks_the_type():
+    from datetime import UTC, datetime
+    from decimal import Decimal
+
+    import pytest
+
+    from fixgw.codec import ValidationError
+    from fixgw.messages import ExecutionReport, Message, NewOrderSingle, enums
+
+    nos = NewOrderSingle(cl_ord_id="c1", order_qty=Decimal(2), ord_type=enums.OrdType.LIMIT, price=Decimal("0.40"),
+                         side=enums.Side.BUY, symbol="M")  # fmt: skip
+    raw = nos.to_fix(sender_comp_id="k", target_comp_id="KalshiNR", msg_seq_num=3,
+                     sending_time=datetime(2026, 1, 5, tzinfo=UTC))  # fmt: skip
+    assert NewOrderSingle.from_fix(raw) == nos
+    assert Message.from_fix(raw) == nos  # the base class takes any type
+    with pytest.raises(ValidationError, match="expected ExecutionReport"):
+        ExecutionReport.from_fix(raw)

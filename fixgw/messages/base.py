@@ -24,7 +24,7 @@ from enum import Enum
 from typing import Any, ClassVar, Self
 
 from ..codec.encoder import FieldEncoder
-from ..codec.errors import EncodeError
+from ..codec.errors import EncodeError, RejectReason, ValidationError
 from ..codec.framing import build_frame
 from ..codec.values import decimal_text, format_kind, format_timestamp_fast
 from .prices import CENTS_TAGS, PRICE_TAGS, PriceFormat, price_from_wire, price_to_wire
@@ -338,6 +338,20 @@ class Message(_Fields):
         except Exception:  # the plain path raises the error that names it
             return None
         return b"".join(out)
+
+    @classmethod
+    def from_fix(cls, raw: bytes, fmt: PriceFormat = PriceFormat.CENTS, decoder: Any = None) -> Self:
+        """Validate and decode one framed message; on a subclass, it must be of that type."""
+        from . import decode
+
+        msg = decode(raw, fmt, decoder)
+        if not isinstance(msg, cls):
+            raise ValidationError(
+                RejectReason.INVALID_MSGTYPE,
+                f"expected {cls.__name__} (35={getattr(cls, 'MSG_TYPE', '?')}), got {type(msg).__name__}",
+                tag=35, msg_type=msg.MSG_TYPE,
+            )  # fmt: skip
+        return msg
 
     def to_fix(
         self,
