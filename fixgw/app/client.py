@@ -251,18 +251,26 @@ class KalshiClient:
             self._waiters_by_clordid[key] = fut
         if fifo is not None:
             self._fifo.setdefault(fifo, deque()).append(fut)
+        # Registered under the sequence number the message is about to get, before it can be
+        # written: an answer naming it by RefSeqNum (35=j, 35=3) may arrive while we drain.
+        # Nothing yields between here and the session numbering the message.
+        seq = self.session.next_sender_seq
+        self._waiters_by_seq[seq] = (message.MSG_TYPE, fut)
         try:
             sent = await self.send(message)
-            self._waiters_by_seq[sent.seq] = (message.MSG_TYPE, fut)
+            if sent.seq != seq:  # not expected; keep the mapping right anyway
+                self._waiters_by_seq.pop(seq, None)
+                seq = sent.seq
+                self._waiters_by_seq[seq] = (message.MSG_TYPE, fut)
             return await asyncio.wait_for(asyncio.shield(fut), timeout or self.config.request_timeout)
         finally:
             if key is not None and self._waiters_by_clordid.get(key) is fut:
                 del self._waiters_by_clordid[key]
             if fifo is not None and fut in self._fifo.get(fifo, ()):
                 self._fifo[fifo].remove(fut)
-            for seq, (_, f) in list(self._waiters_by_seq.items()):
-                if f is fut:
-                    del self._waiters_by_seq[seq]
+            entry = self._waiters_by_seq.get(seq)
+            if entry is not None and entry[1] is fut:
+                del self._waiters_by_seq[seq]
 
     @functools.cached_property
     def groups(self) -> OrderGroups:
