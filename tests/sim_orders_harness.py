@@ -10,7 +10,6 @@ from decimal import Decimal
 from typing import Any
 
 from fixgw.messages import (
-    BusinessMessageReject,
     Message,
     default_decoder,
     enums,
@@ -19,6 +18,7 @@ from fixgw.messages import (
 )
 from fixgw.session import PROFILES, LogonFlags, NotAllowedError
 from fixgw.session.state import SessionStateError
+from fixgw.sim.app import business_reject_for
 from fixgw.sim.exchange import EngineConfig, Exchange, ManualClock, MarketRegistry, sequential_ids
 from fixgw.sim.exchange.testkit import T0
 from fixgw.sim.exchange_app import ExchangeAppConfig, KalshiExchangeApp
@@ -83,16 +83,7 @@ class FakeSession:
         ref_tag: int | None = None,
         ref_id: str | None = None,
     ) -> int:
-        return self.send_message(
-            BusinessMessageReject(
-                ref_seq_num=fm.seq or 0,
-                business_reject_reason=reason,
-                text=text,
-                ref_tag_id=ref_tag,
-                ref_msg_type=fm.msg_type,
-                business_reject_ref_id=ref_id,
-            )
-        )
+        return self.send_message(business_reject_for(fm, reason, text, ref_tag=ref_tag, ref_id=ref_id))
 
     async def drain(self) -> None:
         return None

@@ -15,6 +15,7 @@ does not drift: 0.05 s at 100 tokens/s is exactly 5 tokens.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -141,7 +142,8 @@ class TokenBucket:
 
 
 
-def message_cost(msg_type: str, costs: dict[str, int] | None = None, default: int = DEFAULT_COST) -> int:
+def message_cost(msg_type: str, costs: Mapping[str, int] | None = None, default: int = DEFAULT_COST) -> int:
+    """Tokens one message costs: exempt admin messages 0, else its cost or the default."""
     if msg_type in EXEMPT:
         return 0
     return (DEFAULT_COSTS if costs is None else costs).get(msg_type, default)

@@ -25,7 +25,16 @@ from collections.abc import Awaitable, Callable, Mapping
 from decimal import Decimal
 
 from ..app.errors import RiskLimitExceeded
-from ..app.ratebudget import DEFAULT_COST, DEFAULT_COSTS, EXEMPT, TIERS, Tier, TokenBucket, tier
+from ..app.ratebudget import (
+    DEFAULT_COST,
+    DEFAULT_COSTS,
+    EXEMPT,
+    TIERS,
+    Tier,
+    TokenBucket,
+    message_cost,
+    tier,
+)
 from ..session.clock import Clock, SystemClock
 
 __all__ = [
@@ -75,9 +84,7 @@ class RateLimiter:
         self.refused = 0
 
     def cost(self, msg_type: str) -> int:
-        if msg_type in EXEMPT:
-            return 0
-        return self.costs.get(msg_type, self.default_cost)
+        return message_cost(msg_type, self.costs, self.default_cost)
 
     def reserve(self, msg_type: str) -> float:
         """Charge ``msg_type`` now; returns the seconds to wait before sending it (0.0 = go).

@@ -43,6 +43,25 @@ async def maybe_await(value: Awaitable[None] | None) -> None:
         await value
 
 
+def business_reject_for(
+    fm: FixMessage,
+    reason: enums.BusinessRejectReason,
+    text: str,
+    *,
+    ref_tag: int | None = None,
+    ref_id: str | None = None,
+) -> BusinessMessageReject:
+    """The BusinessMessageReject (35=j) that answers ``fm``."""
+    return BusinessMessageReject(
+        ref_seq_num=fm.seq or 0,
+        business_reject_reason=reason,
+        text=text,
+        ref_tag_id=ref_tag,
+        ref_msg_type=fm.msg_type,
+        business_reject_ref_id=ref_id,
+    )
+
+
 class SimSession:
     """One logged-on client as the exchange sees it: who it is, and a way to talk to it.
 
@@ -140,16 +159,7 @@ class SimSession:
         ref_id: str | None = None,
     ) -> int:
         """BusinessMessageReject (35=j) naming ``fm``."""
-        return self.send_message(
-            BusinessMessageReject(
-                ref_seq_num=fm.seq or 0,
-                business_reject_reason=reason,
-                text=text,
-                ref_tag_id=ref_tag,
-                ref_msg_type=fm.msg_type,
-                business_reject_ref_id=ref_id,
-            )
-        )
+        return self.send_message(business_reject_for(fm, reason, text, ref_tag=ref_tag, ref_id=ref_id))
 
     async def drain(self) -> None:
         await self.connection._drain()

@@ -14,7 +14,16 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-from ..app.ratebudget import DEFAULT_COST, DEFAULT_COSTS, EXEMPT, TIERS, Tier, TokenBucket, tier
+from ..app.ratebudget import (
+    DEFAULT_COST,
+    DEFAULT_COSTS,
+    EXEMPT,
+    TIERS,
+    Tier,
+    TokenBucket,
+    message_cost,
+    tier,
+)
 from ..session.clock import Clock, SystemClock
 
 __all__ = [
@@ -46,9 +55,7 @@ class RateLimiter:
         self._buckets: dict[str, TokenBucket] = {}
 
     def cost(self, msg_type: str) -> int:
-        if msg_type in EXEMPT:
-            return 0
-        return self.costs.get(msg_type, self.default_cost)
+        return message_cost(msg_type, self.costs, self.default_cost)
 
     def bucket(self, api_key: str) -> TokenBucket:
         b = self._buckets.get(api_key)
