@@ -18,7 +18,7 @@ from fixgw.messages import (
 )
 from fixgw.session import PROFILES, LogonFlags, NotAllowedError
 from fixgw.session.state import SessionStateError
-from fixgw.sim.app import business_reject_for
+from fixgw.sim.app import business_reject_for, maybe_await
 from fixgw.sim.exchange import EngineConfig, Exchange, ManualClock, MarketRegistry, sequential_ids
 from fixgw.sim.exchange.testkit import T0
 from fixgw.sim.exchange_app import ExchangeAppConfig, KalshiExchangeApp
@@ -121,7 +121,7 @@ def make_app(
 async def deliver(app: KalshiExchangeApp, ctx: FakeSession, msg: Message) -> Any:
     """Hand ``msg`` to the app as ``ctx`` sent it; returns the inbound FixMessage."""
     fm = ctx.inbound(msg)
-    await app.on_message(ctx, fm)  # type: ignore[arg-type]
+    await maybe_await(app.on_message(ctx, fm))  # type: ignore[arg-type]
     return fm
 
 

@@ -295,7 +295,9 @@ class KalshiExchangeApp:
         for hook in self._logout_hooks:
             hook(ctx)
 
-    async def on_message(self, ctx: SimSession, fm: FixMessage) -> None:
+    def on_message(self, ctx: SimSession, fm: FixMessage) -> Awaitable[None] | None:
+        """Handle one message; synchronous unless its handler is (so the simulator's worker can
+        answer a burst of orders under one cork)."""
         mt = fm.msg_type
         handler = self._handlers.get(mt)
         if handler is None or mt not in ctx.profile.client_sends:
@@ -314,8 +316,17 @@ class KalshiExchangeApp:
             return
         try:
             result = handler(ctx, fm)
-            if inspect.isawaitable(result):
-                await result
+        except _Refuse as exc:
+            ctx.business_reject(fm, exc.reason, exc.text, ref_tag=exc.tag)
+            return None
+        if inspect.isawaitable(result):
+            return self._finish(ctx, fm, result)
+        return None
+
+    @staticmethod
+    async def _finish(ctx: SimSession, fm: FixMessage, pending: Awaitable[Any]) -> None:
+        try:
+            await pending
         except _Refuse as exc:
             ctx.business_reject(fm, exc.reason, exc.text, ref_tag=exc.tag)
 

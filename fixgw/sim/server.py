@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import inspect
 import ipaddress
 import logging
 import os
@@ -47,7 +48,7 @@ from ..session import (
 from ..session.profiles import LISTENER_FORBIDDEN
 from ..store import MemoryStore, SessionStore, SqliteStore
 from ..transport import Endpoint, SessionConnection
-from .app import ExchangeApp, NullApp, SimSession, maybe_await
+from .app import ExchangeApp, NullApp, SimSession
 from .auth import MAX_CLOCK_SKEW, check_logon
 from .faults import SessionFaults
 from .keys import KeyRegistry
@@ -240,35 +241,47 @@ class _SimConnection(SessionConnection):
             self._queue.put_nowait(("message", fm))
 
     async def _work(self) -> None:
-        """Hand inbound messages to the application one at a time, in sequence order."""
+        """Hand inbound messages to the application one at a time, in sequence order.
+
+        Whatever is queued when the worker wakes is handled in one go under the connection's
+        cork, so the answers to a burst of orders leave as one write."""
         app = self.sim.app
         ctx = self.ctx
         assert ctx is not None
+        queue = self._queue
         while True:
-            item = await self._queue.get()
-            kind = item[0]
-            if kind == "end":
-                return
-            try:
-                if kind == "logon":
-                    await maybe_await(app.on_logon(ctx))
-                elif kind == "logout":
-                    await maybe_await(app.on_logout(ctx))
-                elif kind == "reject":
-                    ctx.business_reject(item[1], item[2], item[3])
-                else:
-                    await maybe_await(app.on_message(ctx, item[1]))
-            except SessionStateError as exc:
-                log.info("%s %s: %s", self.profile.name, self.api_key, exc)
-            except Exception as exc:
-                log.exception(
-                    "%s %s: application failed on %s", self.profile.name, self.api_key, kind
-                )
-                if kind == "message" and ctx.active:
-                    with contextlib.suppress(Exception):
-                        ctx.business_reject(
-                            item[1], BR.OTHER, f"simulator application error: {type(exc).__name__}"
+            item = await queue.get()
+            with self.corked():
+                while True:
+                    kind = item[0]
+                    if kind == "end":
+                        return
+                    try:
+                        if kind == "logon":
+                            result = app.on_logon(ctx)
+                        elif kind == "logout":
+                            result = app.on_logout(ctx)
+                        elif kind == "reject":
+                            result = ctx.business_reject(item[1], item[2], item[3])
+                        else:
+                            result = app.on_message(ctx, item[1])
+                        if inspect.isawaitable(result):
+                            self.flush()  # nothing waits behind an application that awaits
+                            await result
+                    except SessionStateError as exc:
+                        log.info("%s %s: %s", self.profile.name, self.api_key, exc)
+                    except Exception as exc:
+                        log.exception(
+                            "%s %s: application failed on %s", self.profile.name, self.api_key, kind
                         )
+                        if kind == "message" and ctx.active:
+                            with contextlib.suppress(Exception):
+                                ctx.business_reject(
+                                    item[1], BR.OTHER, f"simulator application error: {type(exc).__name__}"
+                                )
+                    if queue.empty():
+                        break
+                    item = queue.get_nowait()
             await self._drain()
 
     async def finish(self) -> None:
@@ -297,7 +310,7 @@ class _SimConnection(SessionConnection):
                 self._outbound(a)
             else:
                 super().execute([a])
-        self._wake.set()
+        self._rearm()
 
     def _outbound(self, a: SendBytes) -> None:
         faults = self.sim.faults
@@ -316,9 +329,7 @@ class _SimConnection(SessionConnection):
         data = a.data
         if faults.take_bad_checksum(self.api_key):
             data = _corrupt_checksum(data)
-        self.writer.write(data)
-        if self.on_bytes is not None:
-            self.on_bytes("out", data)
+        self.write(data)
         if faults.count_sent(self.api_key):
             log.info(
                 "%s %s: fault: dropping the connection after %s %d",
@@ -328,14 +339,14 @@ class _SimConnection(SessionConnection):
                 a.seq,
             )
             self._closed(f"fault injected: connection dropped after MsgSeqNum {a.seq}")
-            self.writer.close()  # flushes what was written, then closes without a Logout
+            self.close_writer()  # flushes what was written, then closes without a Logout
 
     def _faults_changed(self) -> None:
         if self._held and not self.sim.faults.held(self.api_key):
             held, self._held = self._held, []
             for a in held:
                 self._write(a)
-            self._wake.set()
+            self._rearm()
 
 
 class Simulator:
