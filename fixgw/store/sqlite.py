@@ -71,7 +71,7 @@ class _Database:
         """Run op atomically; raise StoreError with everything op did undone on failure."""
         with self.lock:
             if self.grouping:
-                self._write_batched(op, what)  # committed when the group ends
+                self._write_grouped(op, what)  # committed when the group ends
                 return
             if self.durability is Durability.SYNC:
                 self._write_sync(op, what)
@@ -94,6 +94,22 @@ class _Database:
         except BaseException:
             schema.rollback_quietly(conn)
             raise
+
+    def _write_grouped(self, op: _Op, what: str) -> None:
+        """Inside ``group()``: no savepoint per operation, since a failure undoes the whole
+        group anyway (half the statements per message)."""
+        try:
+            op(self.conn)
+        except sqlite3.Error as exc:
+            raise StoreError(f"{what} failed on {self.path}: {exc} (the write group is undone)") from exc
+        self.pending += 1
+
+    def stage_or_write_seqnums(self) -> None:
+        """Write the numbers staged by the stores on this file (see ``SqliteStore._stage``)."""
+        for st in self.stores.values():
+            if st._staged_from is not None and st._seq is not None:
+                schema.write_seqnums(self.conn, st.session_id, st._seq, expected=st._staged_from, path=self.path)
+            st._staged_from = None
 
     def _write_batched(self, op: _Op, what: str) -> None:
         conn = self.conn
@@ -234,6 +250,9 @@ class SqliteStore:
             raise StoreError(f"batch_size must be an int >= 1, got {batch_size!r}")
         self.path = os.fspath(path)
         self._seq: SeqNums | None = None
+        # Inside a group, new numbers are kept in _seq and written once when the group ends;
+        # _staged_from is what the row holds meanwhile (the compare-and-set's expected value).
+        self._staged_from: SeqNums | None = None
         self._closed = False
         self._broken: str | None = None
         parent = os.path.dirname(os.path.abspath(self.path))
@@ -306,7 +325,21 @@ class SqliteStore:
         if new is not None:
             self._seq = new
 
+    def _stage(self, cur: SeqNums) -> bool:
+        """In a group: the caller's new numbers go to ``_seq`` only (True)."""
+        if not self._db.grouping:
+            return False
+        if self._staged_from is None:
+            self._staged_from = cur
+        return True
+
+    def _unstage(self) -> None:
+        """Write staged numbers now (before a write that compares against the row)."""
+        if self._staged_from is not None:
+            self._db.write(lambda conn: self._db.stage_or_write_seqnums(), "write staged sequence numbers")
+
     def _set(self, new: SeqNums, what: str, *, commit_now: bool, clear: bool = False) -> None:
+        self._unstage()
         cur = self._current()
 
         def op(conn: sqlite3.Connection) -> None:
@@ -351,8 +384,11 @@ class SqliteStore:
                 sent_us,
             )
 
+            staged = self._stage(cur)
+
             def op(conn: sqlite3.Connection) -> None:
-                schema.write_seqnums(conn, self.session_id, new, expected=cur, path=self.path)
+                if not staged:
+                    schema.write_seqnums(conn, self.session_id, new, expected=cur, path=self.path)
                 conn.execute(
                     "INSERT INTO outbound (session_id, seq, msg_type, raw, crc32, sent_us)"
                     " VALUES (?, ?, ?, ?, ?, ?)",
@@ -366,6 +402,9 @@ class SqliteStore:
             self._check_open()
             n = check_seq("next_target", n)
             cur = self._current()
+            if self._stage(cur):
+                self._seq = SeqNums(cur.next_sender, n)
+                return
             self._set(SeqNums(cur.next_sender, n), f"set_next_target({n})", commit_now=False)
 
     def set_next_sender(self, n: int) -> None:
@@ -482,9 +521,12 @@ class SqliteStore:
             conn = db.conn
             began = not conn.in_transaction
             pending0 = db.pending
+            seq0 = {sid: st._seq for sid, st in db.stores.items()}  # what was reached before
             try:
                 if began:
                     conn.execute("BEGIN IMMEDIATE")
+                if db.grouping:
+                    db.stage_or_write_seqnums()  # an inner group's undo must not lose them
                 conn.execute("SAVEPOINT store_group")
             except sqlite3.Error as exc:
                 raise StoreError(f"cannot start a write group on {self.path}: {exc}") from exc
@@ -498,23 +540,36 @@ class SqliteStore:
                 db.grouping -= 1
                 if not ok:
                     db.pending = pending0
+                    for sid, st in db.stores.items():
+                        st._staged_from = None
+                        st._seq = seq0.get(sid)
                     if began:
                         schema.rollback_quietly(conn)  # the transaction was ours: all of it
                     elif conn.in_transaction:
                         with contextlib.suppress(sqlite3.Error):
                             conn.execute("ROLLBACK TO store_group")
                             conn.execute("RELEASE store_group")
+                    else:
+                        db._batch_lost()  # SQLite dropped the open batch too (disk full)
                     for st in db.stores.values():
                         st._seq = None  # re-read: the block's changes are gone
                 else:
                     try:
                         if conn.in_transaction:
+                            db.stage_or_write_seqnums()
                             conn.execute("RELEASE store_group")
                     except sqlite3.Error as exc:
                         schema.rollback_quietly(conn)
                         for st in db.stores.values():
+                            st._staged_from = None
                             st._seq = None
                         raise StoreError(f"write group on {self.path} failed: {exc}") from exc
+                    except StoreError:
+                        schema.rollback_quietly(conn)
+                        for st in db.stores.values():
+                            st._staged_from = None
+                            st._seq = None
+                        raise
                     if db.grouping == 0 and (
                         self.durability is Durability.SYNC
                         or db.pending >= db.batch_size
