@@ -244,45 +244,70 @@ class _SimConnection(SessionConnection):
         """Hand inbound messages to the application one at a time, in sequence order.
 
         Whatever is queued when the worker wakes is handled in one go under the connection's
-        cork, so the answers to a burst of orders leave as one write."""
-        app = self.sim.app
-        ctx = self.ctx
-        assert ctx is not None
+        cork, so the answers to a burst of orders leave as one write; an application handler
+        that awaits is awaited outside the cork, so nothing waits behind it."""
         queue = self._queue
         while True:
             item = await queue.get()
-            with self.corked():
-                while True:
-                    kind = item[0]
-                    if kind == "end":
-                        return
-                    try:
-                        if kind == "logon":
-                            result = app.on_logon(ctx)
-                        elif kind == "logout":
-                            result = app.on_logout(ctx)
-                        elif kind == "reject":
-                            result = ctx.business_reject(item[1], item[2], item[3])
-                        else:
-                            result = app.on_message(ctx, item[1])
-                        if inspect.isawaitable(result):
-                            self.flush()  # nothing waits behind an application that awaits
-                            await result
-                    except SessionStateError as exc:
-                        log.info("%s %s: %s", self.profile.name, self.api_key, exc)
-                    except Exception as exc:
-                        log.exception(
-                            "%s %s: application failed on %s", self.profile.name, self.api_key, kind
-                        )
-                        if kind == "message" and ctx.active:
-                            with contextlib.suppress(Exception):
-                                ctx.business_reject(
-                                    item[1], BR.OTHER, f"simulator application error: {type(exc).__name__}"
-                                )
-                    if queue.empty():
-                        break
-                    item = queue.get_nowait()
+            while True:
+                with self.corked():
+                    while True:
+                        pending = self._dispatch(item)
+                        if item[0] == "end" or pending is not None or queue.empty():
+                            break
+                        item = queue.get_nowait()
+                if item[0] == "end":
+                    return
+                if pending is not None:
+                    await self._await_app(item, pending)
+                if queue.empty():
+                    break
+                item = queue.get_nowait()
             await self._drain()
+
+    def _dispatch(self, item: tuple[Any, ...]) -> Any:
+        """Run one queued item; returns what the application left to await, if anything."""
+        app = self.sim.app
+        ctx = self.ctx
+        assert ctx is not None
+        kind = item[0]
+        if kind == "end":
+            return None
+        try:
+            if kind == "logon":
+                result = app.on_logon(ctx)
+            elif kind == "logout":
+                result = app.on_logout(ctx)
+            elif kind == "reject":
+                result = ctx.business_reject(item[1], item[2], item[3])
+            else:
+                result = app.on_message(ctx, item[1])
+        except Exception as exc:
+            self._app_failed(item, exc)
+            return None
+        return result if inspect.isawaitable(result) else None
+
+    async def _await_app(self, item: tuple[Any, ...], pending: Any) -> None:
+        try:
+            await pending
+        except Exception as exc:
+            self._app_failed(item, exc)
+
+    def _app_failed(self, item: tuple[Any, ...], exc: Exception) -> None:
+        ctx = self.ctx
+        assert ctx is not None
+        kind = item[0]
+        if isinstance(exc, SessionStateError):
+            log.info("%s %s: %s", self.profile.name, self.api_key, exc)
+            return
+        log.error(
+            "%s %s: application failed on %s", self.profile.name, self.api_key, kind, exc_info=exc
+        )
+        if kind == "message" and ctx.active:
+            with contextlib.suppress(Exception):
+                ctx.business_reject(
+                    item[1], BR.OTHER, f"simulator application error: {type(exc).__name__}"
+                )
 
     async def finish(self) -> None:
         """After ``run()``: let the application see what arrived, then the logout."""

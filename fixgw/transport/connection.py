@@ -8,6 +8,14 @@ While one read is being handled (and inside ``corked()``), written messages are 
 go to the transport as one write when that synchronous stretch ends: a read holding 50 orders
 costs one TLS record and one syscall for the 50 answers instead of 50, and no answer waits
 for anything but the rest of the same batch.
+
+Application sends use the same idea for bursts (group commit): the first message sent in an
+event-loop turn is stored and written at once, as always; when more follow in the same turn,
+they are stored inside one open store group and held, and when the turn ends the group is
+committed (one fsync for all of them in SYNC mode) and only then are they written.  Nothing
+reaches the socket before it is durably stored, a lone order pays no extra latency, and a
+burst of 200 orders pays for 2 fsyncs instead of 200.  Anything else written while a burst is
+held (a heartbeat, an answer to a read) joins the held bytes, so it cannot overtake them.
 """
 
 from __future__ import annotations
@@ -53,6 +61,9 @@ class SessionConnection:
         self._alarm: asyncio.Future[None] | None = None
         self._armed: float | None = None
         self._cork: list[bytes] | None = None  # bytes held while corked, written as one
+        self._sent_this_turn = False  # an application send already went out in this turn
+        self._corked_by_block = False  # inside corked()
+        self._burst: contextlib.AbstractContextManager[None] | None = None  # its open store group
 
     # ---- public -----------------------------------------------------------------------------
 
@@ -100,7 +111,17 @@ class SessionConnection:
         behind a resend being served)."""
         if self.closed.is_set():
             raise SessionStateError(f"cannot send {msg_type}: connection is closed ({self.close_reason})")
-        actions = self.session.send(msg_type, body)
+        if not self._sent_this_turn:
+            self._sent_this_turn = True
+            asyncio.get_running_loop().call_soon(self._end_turn)
+            actions = self.session.send(msg_type, body)
+        else:
+            self._open_burst()
+            try:
+                actions = self.session.send(msg_type, body)
+            except BaseException:
+                self._close_burst(ok=False)
+                raise
         self.execute(actions)
         await self._drain()
         sent = next((a for a in actions if isinstance(a, SendBytes)), None)
@@ -121,41 +142,107 @@ class SessionConnection:
         """Drop the connection without a Logout (tests, kill switches, fault injection)."""
         self._closed(reason)
         self._cork = None  # a dropped connection sends nothing more
+        if self._burst is not None:
+            with contextlib.suppress(Exception):
+                self._close_burst(ok=True)  # stored but never sent: a resend serves them
         transport = self.writer.transport
         if transport is not None:
             transport.abort()
 
     # ---- internals --------------------------------------------------------------------------
 
+    # ---- bursts: group commit for sends in one event-loop turn ------------------------------
+
+    def _open_burst(self) -> None:
+        if self._burst is not None:
+            return
+        store = self.session.store
+        if store is None:
+            return
+        group = store.group()
+        group.__enter__()
+        self._burst = group
+        if self._cork is None:
+            self._cork = []
+
+    def _close_burst(self, *, ok: bool) -> None:
+        """Commit (or undo) the burst's store group.  Raises what the commit raised."""
+        group, self._burst = self._burst, None
+        if group is None:
+            return
+        if ok:
+            group.__exit__(None, None, None)
+        else:
+            err = RuntimeError("burst abandoned")
+            group.__exit__(type(err), err, None)
+
+    def _end_turn(self) -> None:
+        self._sent_this_turn = False
+        if self._burst is None:
+            return
+        try:
+            self.flush()
+        except Exception as exc:  # e.g. the commit failed (disk full): nothing held was sent
+            log.exception("%s: committing a burst failed; dropping the connection", self.session.profile.name)
+            self.abort(f"internal error: {type(exc).__name__}: {exc}")
+            return
+        if not self._corked_by_block:
+            self._cork = None
+
     @contextlib.contextmanager
     def corked(self) -> Iterator[None]:
         """Hold written messages until the block ends, then write them as one (nests)."""
-        if self._cork is not None:
+        if self._corked_by_block:
             yield
             return
-        self._cork = []
+        self._corked_by_block = True
+        if self._cork is None:
+            self._cork = []
         try:
             yield
         finally:
-            self.flush()
-            self._cork = None
+            self._corked_by_block = False
+            try:
+                self.flush()
+            finally:
+                if self._burst is None:
+                    self._cork = None
 
     def flush(self) -> None:
-        """Write what the cork holds now (before an await that may take a while)."""
+        """Commit a held burst, then write what the cork holds (also before an await that
+        may take a while).  If the commit fails, what was held is dropped, not sent."""
+        if self._burst is not None:
+            try:
+                self._close_burst(ok=True)
+            except BaseException:
+                if self._cork is not None:
+                    self._cork = []
+                raise
+            if not self._corked_by_block:
+                held, self._cork = self._cork, None
+                self._write_held(held)
+                return
         held = self._cork
         if held:
             self._cork = []
-            if not self.writer.is_closing():
-                self.writer.write(held[0] if len(held) == 1 else b"".join(held))
+            self._write_held(held)
+
+    def _write_held(self, held: list[bytes] | None) -> None:
+        if not held or self.writer.is_closing():
+            return
+        self.writer.write(held[0] if len(held) == 1 else b"".join(held))
+        if self.on_bytes is not None:
+            for data in held:
+                self.on_bytes("out", data)
 
     def write(self, data: bytes) -> None:
         """One message's bytes to the peer, in order (held while corked)."""
         if self.writer.is_closing():
             return
         if self._cork is not None:
-            self._cork.append(data)
-        else:
-            self.writer.write(data)
+            self._cork.append(data)  # told to on_bytes when it is written
+            return
+        self.writer.write(data)
         if self.on_bytes is not None:
             self.on_bytes("out", data)
 
