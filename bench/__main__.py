@@ -63,6 +63,11 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--write-readme", action="store_true", help="put the table into bench/README.md")
     ap.add_argument("--uvloop", action="store_true", help="run the event loops (ours and the servers') on uvloop")
     ap.add_argument(
+        "--default-gc", action="store_true",
+        help="keep CPython's garbage-collector settings (by default every process runs fixgw.app.tune_gc(), "
+        "as fixgw run and fixgw sim do)",
+    )  # fmt: skip
+    ap.add_argument(
         "--profile", type=Path, metavar="DIR",
         help="cProfile each benchmark (DIR/<name>.prof) and the server processes (DIR/server-*.prof); "
         "read with python -m pstats. Figures are slower under the profiler.",
@@ -82,6 +87,14 @@ def main(argv: list[str] | None = None) -> int:
         from . import net
 
         net.USE_UVLOOP = True
+
+    if not args.default_gc:
+        from fixgw.app import tune_gc
+
+        from . import net
+
+        net.TUNE_GC = True
+        tune_gc()
 
     rows: list[Row] = []
     failed: list[str] = []
@@ -106,7 +119,7 @@ def main(argv: list[str] | None = None) -> int:
     elapsed = time.perf_counter() - t_all
     header = (
         f"Run {datetime.now(UTC):%Y-%m-%d %H:%M} UTC, {'quick' if args.quick else 'full'} mode"
-        f"{', uvloop' if args.uvloop else ''}, {elapsed:.0f} s; Python {platform.python_version()}, "
+        f"{', uvloop' if args.uvloop else ''}{', default GC' if args.default_gc else ''}, {elapsed:.0f} s; Python {platform.python_version()}, "
         f"{platform.machine()}, {_cpus()} CPUs."
     )
     table = format_table(rows)

@@ -25,6 +25,7 @@ __all__ = ["USE_UVLOOP", "SimProcess", "EchoProcess", "echo_round_trips", "echo_
 
 #: set by ``python -m bench --uvloop``: servers are started with uvloop too
 USE_UVLOOP = False
+TUNE_GC = False  # the server processes run fixgw.app.tune_gc() too
 
 
 def bench_flags(**extra: Any) -> LogonFlags:
@@ -33,7 +34,7 @@ def bench_flags(**extra: Any) -> LogonFlags:
 
 
 def _server_args(*args: str) -> list[str]:
-    return (["--uvloop"] if USE_UVLOOP else []) + list(args)
+    return (["--uvloop"] if USE_UVLOOP else []) + (["--tune-gc"] if TUNE_GC else []) + list(args)
 
 
 class SimProcess:

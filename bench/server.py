@@ -167,7 +167,12 @@ def main() -> int:
     e.add_argument("--req", type=int, required=True)
     e.add_argument("--resp", type=int, required=True)
     ap.add_argument("--uvloop", action="store_true")
+    ap.add_argument("--tune-gc", action="store_true", help="fixgw.app.tune_gc(), as fixgw sim does")
     args = ap.parse_args()
+    if args.tune_gc:
+        from fixgw.app import tune_gc
+
+        tune_gc()
     logging.basicConfig(level=logging.WARNING, stream=sys.stderr)
     if args.uvloop:
         import uvloop

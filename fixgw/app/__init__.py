@@ -16,6 +16,7 @@ from .errors import (
     RiskLimitExceeded,
     SessionRejected,
 )
+from .gctune import tune_gc
 from .groups import OrderGroups
 from .orders import OrderState, OrderTracker
 from .reconcile import ReconcileResult, reconcile_orders
@@ -48,6 +49,7 @@ __all__ = [
     "SessionRejected",
     "Settlement",
     "SettlementAssembler",
+    "tune_gc",
     "exec_id_key",
     "new_cl_ord_id",
     "parse_exec_id",

@@ -19,6 +19,7 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    from ..app import tune_gc
     from ..gateway.config import ConfigError
     from ..gateway.daemon import Gateway, GatewayError, load_strategy
     from ..gateway.journal import JournalError
@@ -32,6 +33,7 @@ def run(args: argparse.Namespace) -> int:
 
     async def main() -> int:
         gw = Gateway(cfg, strategy=strategy)
+        tune_gc()  # a long-running process: see fixgw/app/gctune.py
         return await gw.run()
 
     try:

@@ -74,6 +74,7 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    from ..app import tune_gc
     from ..sim.exchange.markets import MarketsFileError
     from ..sim.keys import SimKeyError
     from ..sim.server import Simulator
@@ -106,6 +107,7 @@ def run(args: argparse.Namespace) -> int:
         sim.load_keys(args.keys)
     except (SimKeyError, MarketsFileError, ValueError, OSError) as exc:
         raise CliError(f"sim: {exc}") from None
+    tune_gc()  # a long-running process: see fixgw/app/gctune.py
     return asyncio.run(_serve(sim, args.cert_out))
 
 

@@ -92,6 +92,10 @@ class Redacted:
     redacted: bool  # secret fields were removed (or the raw bytes withheld)
 
 
+_SECRET_NEEDLES = tuple(b"\x01%d=" % t for t in sorted(SECRET_TAGS))
+_SECRET_PREFIXES = tuple(b"%d=" % t for t in sorted(SECRET_TAGS))
+
+
 def redact(raw: bytes) -> tuple[bytes, bool]:
     """``raw`` without RawData/RawDataLength/Password fields, re-framed (BodyLength and
     CheckSum recomputed) so the stored message still parses; ``(raw, False)`` if it had none.
@@ -99,7 +103,7 @@ def redact(raw: bytes) -> tuple[bytes, bool]:
     A message that cannot be split but might hold a secret is withheld entirely (``b""``):
     cutting fields out of bytes we cannot parse could leave part of a signature behind.
     """
-    if not any((b"\x01%d=" % t) in raw or raw.startswith(b"%d=" % t) for t in SECRET_TAGS):
+    if not any(n in raw for n in _SECRET_NEEDLES) and not raw.startswith(_SECRET_PREFIXES):
         return raw, False
     try:
         fields = split_fields(raw, _DATA_TAGS)
@@ -119,10 +123,10 @@ def _field_values(raw: bytes) -> dict[int, bytes]:
         pairs = split_fields(raw, _DATA_TAGS)
     except ValidationError:
         return {}
-    out: dict[int, bytes] = {}
-    for tag, value in pairs:
-        out.setdefault(tag, value)  # the first occurrence (header/body, not repeating groups)
-    return out
+    return dict(reversed(pairs))  # the first occurrence wins (header/body, not group entries)
+
+
+_SUMMARY_ITEMS = tuple((name, tag) for name, tag in SUMMARY_TAGS.items() if tag not in SECRET_TAGS)
 
 
 def summarize(raw: bytes) -> Redacted:
@@ -136,9 +140,7 @@ def summarize(raw: bytes) -> Redacted:
     summary: dict[str, Any] = {}
     if not values:
         summary["parse_error"] = "not a well-formed FIX message"
-    for name, tag in SUMMARY_TAGS.items():
-        if tag in SECRET_TAGS:
-            continue
+    for name, tag in _SUMMARY_ITEMS:
         v = values.get(tag)
         if v is None:
             continue

@@ -129,7 +129,7 @@ class SimSession:
             raise SessionStateError(
                 f"cannot send {msg_type} to {self.api_key} on {self.session_type}: not logged on"
             )
-        skip = self._faults.take_skip(self.api_key)
+        skip = self._faults.take_skip(self.api_key) if self._faults.armed else 0
         if skip:
             store = self.session.store
             store.set_next_sender(store.seqnums().next_sender + skip)

@@ -39,6 +39,8 @@ class SessionFaults:
         self._global = FaultPlan()
         self._by_key: dict[str, FaultPlan] = {}
         self._watchers: set[Callable[[], None]] = set()
+        #: False while no plan has any fault set: the write path then skips every check
+        self.armed = False
 
     # ---- configuring ------------------------------------------------------------------------
 
@@ -149,5 +151,7 @@ class SessionFaults:
         return out
 
     def _changed(self) -> None:
+        empty = FaultPlan()
+        self.armed = self._global != empty or any(p != empty for p in self._by_key.values())
         for cb in list(self._watchers):
             cb()

@@ -339,6 +339,9 @@ class _SimConnection(SessionConnection):
 
     def _outbound(self, a: SendBytes) -> None:
         faults = self.sim.faults
+        if not faults.armed and not self._held:
+            self.write(a.data)
+            return
         if a.msg_type == "0" and faults.heartbeats_withheld(self.api_key):
             log.debug("%s %s: fault: heartbeat %d withheld", self.profile.name, self.api_key, a.seq)
             return
