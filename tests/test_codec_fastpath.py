@@ -40,7 +40,7 @@ from fixgw.messages import (
     default_encoder,
     enums,
 )
-from fixgw.messages.base import _BUILDER_SOURCE, _ENCODER_SOURCE
+from fixgw.messages.base import _BUILDER_SOURCE, _ENCODER_SOURCE, _FRAMER_SOURCE
 
 D = Dictionary.default()
 DECODERS = [Decoder(D), Decoder(D, verify=False), Decoder(D, allow_unknown_tags=True, verify=False)]
@@ -245,7 +245,8 @@ def test_compiled_encoders_match_the_plain_path(fmt: PriceFormat) -> None:
         framed = m.to_fix(sender_comp_id="a", target_comp_id="b", msg_seq_num=3, sending_time=T0, price_format=fmt)
         header = [(49, "a"), (56, "b"), (34, 3), (52, T0)]
         assert framed == enc.message(m.MSG_TYPE, header, m.to_fields(fmt))
-    assert "def encode(o, append):" in _ENCODER_SOURCE[NewOrderSingle]
+    assert "def encode(o):" in _ENCODER_SOURCE[NewOrderSingle]
+    assert "def frame(o, h49, h56, h34, h52):" in _FRAMER_SOURCE[NewOrderSingle]
 
 
 def _error(fn: object) -> str:
@@ -273,7 +274,13 @@ def _error(fn: object) -> str:
         {"party_ids": [Party(party_role=enums.PartyRole.CUSTOMER_ACCOUNT)]},  # no delimiter
         {"party_ids": [MiscFee(misc_fee_curr="USD")]},  # wrong entry type
         {"alloc_account": True},
+        {"alloc_account": 7},
         {"cancel_order_on_pause": "Y"},
+        {"party_ids": [Party(party_id="a"), Party(party_id="b", party_role=enums.PartyRole.CUSTOMER_ACCOUNT)]},
+        {"party_ids": (Party(party_id="a"),)},  # a tuple of entries
+        {"party_ids": []},
+        {"transact_time": T0.astimezone(datetime(2026, 1, 1, tzinfo=UTC).astimezone().tzinfo)},
+        {"transact_time": T0.replace(microsecond=123456)},
     ],
 )
 def test_encode_errors_and_oddities_are_the_plain_paths(change: dict[str, object]) -> None:
@@ -281,12 +288,49 @@ def test_encode_errors_and_oddities_are_the_plain_paths(change: dict[str, object
     m = _order(1)
     for name, value in change.items():
         setattr(m, name, value)
+    header = [(49, "a"), (56, "b"), (34, 3), (52, T0)]
     for fmt in FORMATS:
         fast = _error(lambda fmt=fmt: m.encode_body(enc, fmt))
         plain = _error(lambda fmt=fmt: enc.fields(m.to_fields(fmt)))
         assert fast == plain
         if plain == "no error":
             assert m.encode_body(enc, fmt) == enc.fields(m.to_fields(fmt))
+        framed = _error(lambda fmt=fmt: m.to_fix(sender_comp_id="a", target_comp_id="b", msg_seq_num=3, sending_time=T0, price_format=fmt))
+        assert framed == _error(lambda fmt=fmt: enc.message(m.MSG_TYPE, header, m.to_fields(fmt)))
+        if framed == "no error":
+            got = m.to_fix(sender_comp_id="a", target_comp_id="b", msg_seq_num=3, sending_time=T0, price_format=fmt)
+            assert got == enc.message(m.MSG_TYPE, header, m.to_fields(fmt))
+
+
+@pytest.mark.parametrize(
+    "header",
+    [
+        {"sender_comp_id": ""},
+        {"sender_comp_id": "a\x01b"},
+        {"sender_comp_id": 5},
+        {"target_comp_id": "é"},
+        {"msg_seq_num": "3"},
+        {"msg_seq_num": True},
+        {"msg_seq_num": -1},
+        {"msg_seq_num": 10**12},
+        {"sending_time": datetime(2026, 1, 5, 14, 30)},  # naive
+        {"sending_time": T0.replace(microsecond=1)},
+        {"sending_time": T0.astimezone(datetime(2026, 1, 1, tzinfo=UTC).astimezone().tzinfo)},
+        {"sending_time": None},
+    ],
+)
+def test_framing_errors_and_oddities_are_the_plain_paths(header: dict[str, object]) -> None:
+    """``to_fix`` frames the whole message in one compiled function; anything it does not
+    take goes the plain way, so the bytes or the error are the plain path's."""
+    enc = default_encoder()
+    kw: dict[str, object] = {"sender_comp_id": "a", "target_comp_id": "b", "msg_seq_num": 3, "sending_time": T0} | header
+    items = [(49, kw["sender_comp_id"]), (56, kw["target_comp_id"]), (34, kw["msg_seq_num"]), (52, kw["sending_time"])]
+    for m in (_order(1), _fill(2)):
+        for fmt in FORMATS:
+            got = _error(lambda m=m, fmt=fmt: m.to_fix(price_format=fmt, **kw))  # type: ignore[arg-type]
+            assert got == _error(lambda m=m, fmt=fmt: enc.message(m.MSG_TYPE, items, m.to_fields(fmt)))
+            if got == "no error":
+                assert m.to_fix(price_format=fmt, **kw) == enc.message(m.MSG_TYPE, items, m.to_fields(fmt))  # type: ignore[arg-type]
 
 
 def test_field_encoder_fast_fields_agree() -> None:

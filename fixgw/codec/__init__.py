@@ -1,7 +1,8 @@
 """Codec layer: bytes <-> fields.  No I/O, no session state.
 
 - ``FrameReader``: receive buffer that cuts a stream into whole messages (by BodyLength).
-- ``Decoder``: validates and types a message against a ``Dictionary``.
+- ``Decoder``: validates and types a message against a ``Dictionary`` (compiling the shapes
+  it sees repeat: ``shapes``).
 - ``FieldEncoder`` / ``build_frame``: the way back.
 """
 

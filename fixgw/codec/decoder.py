@@ -4,21 +4,26 @@ Validation follows FIX session rules so every failure maps to one SessionRejectR
 and the RefTagID (371) that caused it.  Unknown tags are an error by default (the acceptor's
 stance); a client may choose to keep them aside instead, because an execution report with a
 tag the exchange added yesterday still describes a real fill.
+
+Three paths, tried in turn, all giving the same result: a function compiled for the message's
+shape (``shapes.py``: messages seen before), the fast path (``fastpath.py``), and the checked
+path (``_decode_checked``), which alone decides what is an error and names it.
 """
 
 from __future__ import annotations
 
 import functools
 from collections.abc import Callable
-from dataclasses import dataclass, field
 from typing import Any
 
 from ..dictionary import Dictionary, GroupDef, Member, MessageDef
-from .errors import FramingError, RejectReason, ValidationError
+from .errors import CodecError, FramingError, RejectReason, ValidationError
 from .fastpath import FastDecoder
 from .framing import verify_frame
-from .tokenizer import split_fields
-from .values import fast_parser, parser_for
+from .message import FixMessage
+from .shapes import FIELD_BUDGET, SHAPE_LIMIT, Shape, compile_shape, layout
+from .tokenizer import split_fields, split_parts
+from .values import enum_table, fast_parser, parser_for
 
 __all__ = ["Decoder", "FixMessage", "TAG_ALIASES"]
 
@@ -28,40 +33,7 @@ __all__ = ["Decoder", "FixMessage", "TAG_ALIASES"]
 TAG_ALIASES: dict[tuple[str, int], int] = {("U8", 297): 21010, ("A", 21003): 21011}
 
 _POSITIONAL = (8, 9, 35, 10)
-_SECRET_TAGS = frozenset({95, 96, 89, 93, 554})
-
-
-@dataclass(slots=True, repr=False)
-class FixMessage:
-    """A decoded message: typed values by tag; a group's count tag maps to a list of entries."""
-
-    msg_type: str
-    header: dict[int, Any]
-    body: dict[int, Any]
-    raw: bytes = b""
-    pairs: list[tuple[int, bytes]] = field(default_factory=list, repr=False)
-    unknown: list[tuple[int, bytes]] = field(default_factory=list)
-
-    def __repr__(self) -> str:
-        # RawData (96) carries the Logon signature: never shown.
-        body = {t: ("<redacted>" if t in _SECRET_TAGS else v) for t, v in self.body.items()}
-        return f"FixMessage(msg_type={self.msg_type!r}, header={self.header!r}, body={body!r})"
-
-    @property
-    def seq(self) -> int | None:
-        return self.header.get(34)
-
-    def get(self, tag: int, default: Any = None) -> Any:
-        if tag in self.body:
-            return self.body[tag]
-        return self.header.get(tag, default)
-
-    def raw_value(self, tag: int) -> bytes | None:
-        """The exact wire bytes of the first occurrence of ``tag`` (signatures need them)."""
-        for t, v in self.pairs:
-            if t == tag:
-                return v
-        return None
+_UNSEEN: Any = object()
 
 
 Conv = tuple[Callable[[bytes], Any], frozenset[str] | None, bool]
@@ -94,20 +66,90 @@ class Decoder:
             mt: (md, {m.field.number: m for m in md.members}) for mt, md in dictionary.messages.items()
         }
         fast: dict[int, Callable[[bytes], Any]] = {}
+        tables: dict[int, dict[bytes, Any]] = {}
         for num, (_, enums, _) in self._conv.items():
-            fast[num] = fast_parser(dictionary.fields[num].type, enums) or functools.partial(self._convert, num)
+            ftype = dictionary.fields[num].type
+            fast[num] = fast_parser(ftype, enums) or functools.partial(self._convert, num)
+            table = enum_table(ftype, enums)
+            if table is not None:
+                tables[num] = table
         self._fast = FastDecoder(dictionary, fast, frozenset(self._header_required))
+        self._fast_conv = fast
+        self._tables = tables
+        data = dictionary.data_length_tags
+        self._not_in_shapes = frozenset(data) | frozenset(data.values())
+        #: (MsgType, tags joined by SOH) -> compiled shape, or None: not eligible
+        self._shapes: dict[tuple[bytes, bytes], Shape | None] = {}
+        self._shape_fields = 0  # fields in all compiled shapes (FIELD_BUDGET)
 
     # ----------------------------------------------------------------------------------------
 
     def decode(self, raw: bytes) -> FixMessage:
         """Decode one whole message.  Raises ``FramingError`` or ``ValidationError``."""
+        got = self.decode_shaped(raw)
+        if type(got) is FixMessage:
+            return got
+        shape, parts = got  # type: ignore[misc]
+        try:
+            return shape.decode(parts, raw)
+        except Exception:
+            return self._decode_unshaped(raw)  # decodes it, or names what is wrong
+
+    def decode_shaped(self, raw: bytes) -> tuple[Shape, list[bytes]] | FixMessage:
+        """Like ``decode``, but for a message of a compiled shape only verify the frame and
+        return ``(shape, parts)``: the caller builds its own result from the parts, running
+        ``shape.guard`` and converting every field, and calls ``decode`` if that fails."""
         if self.verify:
             verify_frame(raw, self._begin)
+        parts = split_parts(raw)
+        if parts is None:
+            return self._decode_unshaped(raw)
+        key = (parts[5], b"\x01".join(parts[0:-1:2]))
+        shape = self._shapes.get(key, _UNSEEN)
+        if shape is _UNSEEN:
+            return self._decode_unshaped(raw, parts, key)
+        if shape is not None:
+            return shape, parts
+        return self._decode_unshaped(raw)
+
+    def _decode_unshaped(
+        self, raw: bytes, parts: list[bytes] | None = None, key: tuple[bytes, bytes] | None = None
+    ) -> FixMessage:
+        """The fast path, else the checked one; given the parts of a shape not seen yet, the
+        message then teaches it."""
         fast = self._fast.decode(raw)
-        if fast is not None:
-            return FixMessage(fast[0], fast[1], fast[2], raw, fast[3], [])
-        return self._decode_checked(raw)
+        fm = FixMessage(fast[0], fast[1], fast[2], raw, fast[3], []) if fast is not None else self._decode_checked(raw)
+        if key is not None and len(self._shapes) < SHAPE_LIMIT:
+            assert parts is not None
+            self._shapes[key] = self._teach(raw, parts, key)
+        return fm
+
+    def _teach(self, raw: bytes, parts: list[bytes], key: tuple[bytes, bytes]) -> Shape | None:
+        """The compiled shape of this (valid) message, or None when it is not eligible or the
+        compiled function does not reproduce the checked path's result."""
+        try:
+            want = self._decode_checked(raw)
+            tags = [int(t) for t in parts[0:-1:2]]
+        except (CodecError, ValueError):
+            return None
+        plan = self._plans.get(want.msg_type)
+        if plan is None or want.unknown or self._shape_fields + len(tags) > FIELD_BUDGET:
+            return None
+        lay = layout(plan[0], self._header_tags, self._not_in_shapes, tags)
+        if lay is None:
+            return None
+        try:
+            shape = compile_shape(want.msg_type, key, len(tags), lay[0], lay[1], self._fast_conv, self._tables)
+            got = shape.decode(parts, raw)
+        except Exception:
+            return None
+        same = repr((got.msg_type, got.header, got.body, got.pairs, got.unknown)) == repr(
+            (want.msg_type, want.header, want.body, want.pairs, want.unknown)
+        )
+        if not same:
+            return None
+        self._shape_fields += len(tags)
+        return shape
 
     def _decode_checked(self, raw: bytes) -> FixMessage:
         """The plain path: every rule checked in order, each failure named (tag, reason)."""

@@ -1,10 +1,12 @@
 """The decoder's fast path: one plan per MsgType, applied with C-level loops.
 
-A message that is well-formed in the common way (header fields first, each tag once, every
-value valid, no DATA field, no unknown or legacy tag, no nested group) is converted field by
-field through per-tag converters that are mostly dict lookups (``values.fast_parser``), and its
-dicts are built by ``dict(zip(tags, map(call, converters, values)))``: no Python-level loop per
-field except inside repeating groups.
+It serves messages whose shape has no compiled function yet (``shapes.py``: the first message
+of each shape, and shapes past the decoder's bounds).  A message that is well-formed in the
+common way (header fields first, each tag once, every value valid, no DATA field, no unknown
+or legacy tag, no nested group) is converted field by field through per-tag converters that
+are mostly dict lookups (``values.fast_parser``), and its dicts are built by
+``dict(zip(tags, map(call, converters, values)))``: no Python-level loop per field except
+inside repeating groups.
 
 Anything else returns None and the plain decoder (``Decoder._decode_checked``) decodes it from
 scratch, so every error is raised by the one code path that names it precisely.  The fast path

@@ -19,18 +19,22 @@ MAX_MESSAGE_SIZE = 1 << 20  # a BodyLength above this is treated as garbage, not
 
 
 _CHUNK = 256  # 256 * 255 < 65521: Adler-32's first sum cannot wrap within a chunk
+_ASCII_CHUNK = 512  # 512 * 127 < 65521: nor within one of ASCII bytes
 
 
 def checksum(data: bytes | bytearray | memoryview) -> int:
     """Sum of the bytes mod 256.  Adler-32's low half is 1 + that sum mod 65521, so summing
-    in 256-byte chunks gives the exact sum at C speed (``sum()`` walks Python ints)."""
+    in chunks too short to wrap gives the exact sum at C speed (``sum()`` walks Python ints)."""
     n = len(data)
     if n <= _CHUNK:
         return (adler32(data) - 1) & 0xFF
+    chunk = _ASCII_CHUNK if type(data) is not memoryview and data.isascii() else _CHUNK
+    if n <= chunk:
+        return (adler32(data) - 1) & 0xFF
     view = memoryview(data)
     total = 0
-    for i in range(0, n, _CHUNK):
-        total += (adler32(view[i : i + _CHUNK]) & 0xFFFF) - 1
+    for i in range(0, n, chunk):
+        total += (adler32(view[i : i + chunk]) & 0xFFFF) - 1
     return total & 0xFF
 
 
@@ -38,22 +42,23 @@ def build_frame(begin_string: bytes, msg_type: bytes, header: bytes, body: bytes
     """``8=..|9=..|35=..|`` + header + body + ``10=..|``: header and body end with SOH."""
     rest = b"35=%s\x01%s%s" % (msg_type, header, body)
     msg = b"8=%s\x019=%d\x01%s" % (begin_string, len(rest), rest)
-    if len(msg) <= _CHUNK:
-        return b"%s10=%03d\x01" % (msg, (adler32(msg) - 1) & 0xFF)
     return b"%s10=%03d\x01" % (msg, checksum(msg))
 
 
 def verify_frame(raw: bytes, begin_string: bytes | None = None) -> None:
     """Check one complete message's BeginString, BodyLength and CheckSum."""
-    if not raw.startswith(b"8="):
-        raise FramingError("message does not start with 8= (BeginString)")
-    p = raw.find(b"\x01")
-    if p < 0:
-        raise FramingError("no SOH after BeginString")
-    if begin_string is not None and raw[2:p] != begin_string:
-        raise FramingError(f"BeginString is {raw[2:p]!r}, expected {begin_string!r}")
-    if raw[p + 1 : p + 3] != b"9=":
-        raise FramingError("second field is not BodyLength (9)")
+    if begin_string is not None and raw.startswith(b"8=%s\x019=" % begin_string):
+        p = len(begin_string) + 2  # the usual case: all of the checks below in one
+    else:
+        if not raw.startswith(b"8="):
+            raise FramingError("message does not start with 8= (BeginString)")
+        p = raw.find(b"\x01")
+        if p < 0:
+            raise FramingError("no SOH after BeginString")
+        if begin_string is not None and raw[2:p] != begin_string:
+            raise FramingError(f"BeginString is {raw[2:p]!r}, expected {begin_string!r}")
+        if raw[p + 1 : p + 3] != b"9=":
+            raise FramingError("second field is not BodyLength (9)")
     q = raw.find(b"\x01", p + 3)
     blen = raw[p + 3 : q]
     if q < 0 or not blen.isdigit():
@@ -63,7 +68,7 @@ def verify_frame(raw: bytes, begin_string: bytes | None = None) -> None:
     if raw[end : end + 3] != b"10=" or len(raw) != end + 7 or raw[-1] != SOH:
         raise FramingError(f"BodyLength {int(blen)} does not end at the CheckSum field")
     want = raw[end + 3 : end + 6]
-    got = b"%03d" % checksum(memoryview(raw)[:end])
+    got = b"%03d" % checksum(raw[:end])
     if want != got:
         raise FramingError(f"CheckSum is {want!r}, computed {got!r}")
 

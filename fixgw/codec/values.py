@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from datetime import UTC, date, datetime, time
+from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal
 from enum import Enum
 from typing import Any
@@ -233,23 +233,46 @@ class _ParseCache(dict):  # type: ignore[type-arg]
 _DECIMALS = _ParseCache(parse_decimal)  # Decimals are immutable: sharing one is safe
 _CHARS = _ParseCache(parse_char)
 _BOOLS = {b"Y": True, b"N": False}
-_TS_HEADS: dict[bytes, tuple[int, int, int, int, int, int]] = {}
+_TS_SECONDS: dict[bytes, datetime] = {}  # b"YYYYMMDD-HH:MM:SS" -> that second (UTC)
+#: b".d", b".dd", b".ddd" -> the fraction of a second they stand for
+_FRACTIONS: dict[bytes, timedelta] = {
+    b".%0*d" % (width, n): timedelta(microseconds=n * 10 ** (6 - width))
+    for width in (1, 2, 3)
+    for n in range(10**width)
+}
 
 
 def parse_timestamp_fast(b: bytes) -> datetime:
-    """``parse_timestamp`` with the ``YYYYMMDD-HH:MM:SS`` part looked up, not parsed."""
-    head = _TS_HEADS.get(b[:17])
-    if head is not None:
-        n = len(b)
-        if n == 21 and b[17] == 46 and b[18:].isdigit():  # 46: "."
-            return datetime(*head, int(b[18:]) * 1000, UTC)
-        if n == 17:
-            return datetime(*head, 0, UTC)
+    """``parse_timestamp`` as a lookup of the second plus a lookup of the milliseconds (a
+    datetime is immutable, so the whole-second one is shared)."""
+    second = _TS_SECONDS.get(b[:17])
+    if second is not None:
+        if len(b) == 17:
+            return second
+        frac = _FRACTIONS.get(b[17:])
+        if frac is not None:
+            return second + frac
     v = parse_timestamp(b)
-    if len(_TS_HEADS) >= CACHE_LIMIT:
-        _TS_HEADS.clear()
-    _TS_HEADS[b[:17]] = (v.year, v.month, v.day, v.hour, v.minute, v.second)
+    if len(_TS_SECONDS) >= CACHE_LIMIT:
+        _TS_SECONDS.clear()
+    _TS_SECONDS[b[:17]] = v.replace(microsecond=0)
     return v
+
+
+def enum_table(fix_type: str, enums: frozenset[str] | None) -> dict[bytes, Any] | None:
+    """Wire bytes -> value for every valid value of a single-valued enum field, or None (not
+    an enum, or a multi-value one)."""
+    if enums is None or fix_type in ("MULTIPLEVALUESTRING", "MULTIPLESTRINGVALUE", "MULTIPLECHARVALUE"):
+        return None
+    parse = parser_for(fix_type)
+    table: dict[bytes, Any] = {}
+    for text in enums:
+        raw = text.encode("utf-8")
+        try:
+            table[raw] = parse(raw)
+        except ValueError:
+            continue  # an enum value its own type refuses can never be valid
+    return table
 
 
 def fast_parser(fix_type: str, enums: frozenset[str] | None) -> Callable[[bytes], Any] | None:
@@ -257,16 +280,8 @@ def fast_parser(fix_type: str, enums: frozenset[str] | None) -> Callable[[bytes]
     is none (multi-value enums, DATA): the caller then uses the plain path."""
     parse = parser_for(fix_type)
     if enums is not None:
-        if fix_type in ("MULTIPLEVALUESTRING", "MULTIPLESTRINGVALUE", "MULTIPLECHARVALUE"):
-            return None
-        table: dict[bytes, Any] = {}
-        for text in enums:
-            raw = text.encode("utf-8")
-            try:
-                table[raw] = parse(raw)
-            except ValueError:
-                continue  # an enum value its own type refuses can never be valid
-        return table.__getitem__
+        table = enum_table(fix_type, enums)
+        return None if table is None else table.__getitem__
     if parse is parse_str:
         return bytes.decode  # utf-8, strict: what parse_str does
     if parse is parse_decimal:
@@ -287,7 +302,8 @@ def fast_parser(fix_type: str, enums: frozenset[str] | None) -> Callable[[bytes]
 _DEC_TEXT = _ParseCache(lambda s: format(Decimal(s), "f").encode())
 #: ``str(d)`` of a *finite* Decimal -> its wire text (``format_decimal``), remembered
 decimal_text: Callable[[str], bytes] = _DEC_TEXT.__getitem__
-_TS_TEXT: dict[tuple[int, int, int, int, int, int], str] = {}
+_TS_TEXT: dict[tuple[int, int, int, int, int, int], bytes] = {}
+_MS_TEXT = [b".%03d" % ms for ms in range(1000)]
 
 
 def format_decimal_fast(v: Any) -> bytes:
@@ -315,12 +331,11 @@ def format_timestamp_fast(v: Any) -> bytes:
         if head is None:
             if len(_TS_TEXT) >= CACHE_LIMIT:
                 _TS_TEXT.clear()
-            y, mo, d, h, mi, s = key
-            head = _TS_TEXT[key] = f"{y:04d}{mo:02d}{d:02d}-{h:02d}:{mi:02d}:{s:02d}"
+            head = _TS_TEXT[key] = b"%04d%02d%02d-%02d:%02d:%02d" % key
         us = v.microsecond
         if us % 1000:
-            return f"{head}.{us:06d}".encode()
-        return f"{head}.{us // 1000:03d}".encode()
+            return b"%s.%06d" % (head, us)
+        return head + _MS_TEXT[us // 1000]
     return format_timestamp(v)
 
 

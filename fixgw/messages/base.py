@@ -5,33 +5,42 @@ dataclass field metadata; a plan per class is built from that once, so decode is
 pass over the codec's typed body.
 
 Both directions have a fast path and a plain one.  ``from_fields`` runs a builder compiled
-per class and price format (``_compiled_builder``: one ``values.get`` per field); ``encode_body``
-runs an encoder compiled per class, encoder and price format (``_compiled_encoder``: straight-line code, one ``if`` per field, enum
-members and prices looked up rather than formatted).  Whenever the fast path meets something
-unusual (an unknown tag, a missing required field, a value of an unexpected type) it gives up
-and the plain path (``_from_fields_plain``, ``to_fields``) runs from scratch, so results and
-error messages are the plain path's.
+per class and price format (``_compiled_builder``: one ``values.get`` per field); messages
+decoded through a compiled shape skip even that (``shaped.py``).  ``encode_body`` runs an
+encoder compiled per class, encoder and price format (``_compiled_encoder``: straight-line
+code that checks and formats each field, then one %-format of a template holding the tags),
+and ``to_fix`` a framer that does the same for header, body, BodyLength and CheckSum at once
+(``_compiled_framer``); enum members and prices are looked up rather than formatted.
+Whenever the fast path meets something unusual (an unknown tag, a missing required field, a
+value of an unexpected type) it gives up and the plain path (``_from_fields_plain``,
+``to_fields``) runs from scratch, so results and error messages are the plain path's.
 """
 
 from __future__ import annotations
 
-import contextlib
 import dataclasses
 import functools
 from datetime import datetime
 from decimal import Decimal
 from enum import Enum
 from typing import Any, ClassVar, Self
+from zlib import adler32
 
 from ..codec.encoder import FieldEncoder
 from ..codec.errors import EncodeError, RejectReason, ValidationError
-from ..codec.framing import build_frame
-from ..codec.values import decimal_text, format_kind, format_timestamp_fast
+from ..codec.framing import build_frame, checksum
+from ..codec.values import decimal_text, fast_formatter, format_kind, format_timestamp_fast
+from ..dictionary import Dictionary
 from .prices import CENTS_TAGS, PRICE_TAGS, PriceFormat, price_from_wire, price_to_wire
 
 __all__ = ["FixEnum", "Group", "Header", "Message", "FieldSpec", "fix_field"]
 
 _MISSING = dataclasses.MISSING
+
+
+@functools.lru_cache(maxsize=1)
+def default_encoder() -> FieldEncoder:
+    return FieldEncoder(Dictionary.default())
 
 
 class FixEnum(Enum):
@@ -139,79 +148,158 @@ def _compiled_builder(cls: type, fmt: PriceFormat) -> Any:
 # ---- encoding: dataclass -> b"tag=value\x01..." --------------------------------------------------
 
 _ENCODER_SOURCE: dict[type, str] = {}  # for tests and the curious: the generated code
+_FRAMER_SOURCE: dict[type, str] = {}
+_ENCODERS = ("encoders.cents", "encoders.dollars")  # FieldEncoder.cache keys, by dollars?
+_FRAMERS = ("framers.cents", "framers.dollars")
+
+
+class _EncodeGen:
+    """Straight-line code for a class's fields: statements that check and format each value
+    into ``a<i>``, and a %-template with one slot per field (a required field's tag and SOH are
+    in the template).  Anything but the plain value types raises ``_Slow`` or an error."""
+
+    def __init__(self, encoder: FieldEncoder, fmt: PriceFormat, ns: dict[str, Any]) -> None:
+        self.encoder = encoder
+        self.fmt = fmt
+        self.ns = ns
+        self.lines: list[str] = []
+        self.template: list[bytes] = []
+        self.args: list[str] = []
+
+    def scalar(self, i: int, tag: int, var: str, required: bool, enum: Any = None, price: bool = False) -> None:
+        """``var`` holds the value of ``tag``; required: raise _Slow when it is None."""
+        fast = self.encoder.fast_field(tag)
+        prefix = b"%d=" % tag
+        ftype = self.encoder.dictionary.fields[tag].type
+        kind = format_kind(ftype)
+        a = f"a{i}"
+        slot = b"%s"
+        whole = True  # the expression gives the whole field, tag and SOH included
+        checks: list[str] = []
+        if enum is not None:
+            self.ns[f"wire{i}"] = {id(m): self.encoder.field(tag, m) for m in enum}.get
+            self.ns[f"plain{i}"] = functools.partial(self.encoder.field, tag)
+            checks = [f"{a} = wire{i}(id({var}))", f"if {a} is None: {a} = plain{i}({var})"]
+        elif price:
+            cache, self.ns[f"price{i}"] = _price_field(tag, self.fmt, fast)
+            self.ns[f"prices{i}"] = cache.get
+            checks = [f"{a} = prices{i}(str({var})) if type({var}) is Decimal else None",
+                      f"if {a} is None: {a} = price{i}({var})"]  # fmt: skip
+        elif kind == "str":
+            checks = [f'if type({var}) is not str or not {var} or "\\x01" in {var}: raise _Slow']
+            expr, whole = f"{var}.encode()", False
+        elif kind == "decimal":
+            self.ns[f"fmt{i}"] = fast_formatter(ftype)
+            expr, whole = f"DEC(str({var})) if type({var}) is Decimal and {var}.is_finite() else fmt{i}({var})", False
+        elif kind == "timestamp":
+            expr, whole = f"TS({var})", False
+        elif kind == "int":
+            checks = [f"if type({var}) is not int: raise _Slow"]
+            expr, whole, slot = var, False, b"%d"
+        else:
+            self.ns[f"f{i}"] = fast
+            checks = [f"{a} = f{i}({var})"]
+        self.args.append(a)
+        if required:
+            self.lines.append(f"    if {var} is None: raise _Slow")
+            self.lines += [f"    {c}" for c in checks]
+            if not whole:
+                self.lines.append(f"    {a} = {expr}")
+            self.template.append(b"%s" if whole else prefix + slot + b"\x01")
+            return
+        self.template.append(b"%s")
+        self.lines += [f"    if {var} is None:", f'        {a} = b""', "    else:"]
+        self.lines += [f"        {c}" for c in checks]
+        if not whole:
+            self.lines.append(f"        {a} = {prefix + slot + bytes([1])!r} % ({expr})")
+
+    def fields(self, cls: type) -> None:
+        for i, s in enumerate(_plan(cls)[0], start=len(self.args)):
+            var = f"v{i}"
+            self.lines.append(f"    {var} = o.{s.name}")
+            fast = self.encoder.fast_field(s.tag)
+            if fast is None:  # a DATA field: its LENGTH field is written with it by the plain path
+                self.lines.append(f"    if {var} is not None: raise _Slow")
+                continue
+            if s.group is not None:
+                self.ns[f"count{i}"] = fast
+                self.ns[f"group{i}"] = _compiled_encoder(s.group, self.encoder, self.fmt)
+                one = fast(1)  # the count field of one entry, the usual case
+                self.lines += [
+                    f"    if {var}:",
+                    f"        if len({var}) == 1:",
+                    f"            a{i} = {one!r} + group{i}({var}[0])",
+                    "        else:",
+                    f'            a{i} = count{i}(len({var})) + b"".join(map(group{i}, {var}))',
+                    "    else:",
+                    "        raise _Slow" if s.required else f'        a{i} = b""',
+                ]
+                self.args.append(f"a{i}")
+                self.template.append(b"%s")
+                continue
+            self.scalar(i, s.tag, var, s.required, s.enum, bool(s.kind) and s.enum is None)
+
+    def result(self, head: bytes = b"") -> str:
+        template = head + b"".join(self.template)
+        return f"{template!r} % ({', '.join(self.args)},)" if self.args else repr(template)
+
+
+def _namespace() -> dict[str, Any]:
+    return {"_Slow": _Slow, "Decimal": Decimal, "DEC": decimal_text, "TS": format_timestamp_fast, "CS": checksum, "A": adler32}
 
 
 def _compiled_encoder(cls: type, encoder: FieldEncoder, fmt: PriceFormat) -> Any:
-    """``encode(obj, append)``: appends each present field's bytes; raises ``_Slow`` (or any
-    error) where ``to_fields`` + ``FieldEncoder.fields`` might do something else."""
-    compiled = encoder.cache.setdefault(("encoders", fmt is _DOLLARS), {})
+    """``encode(obj) -> bytes``: the fields of ``obj`` (a group entry checks its own type and
+    delimiter); raises ``_Slow`` (or any error) where ``to_fields`` + ``FieldEncoder.fields``
+    might do something else."""
+    compiled = encoder.cache.setdefault(_ENCODERS[fmt is _DOLLARS], {})
     fn = compiled.get(cls)
     if fn is not None:
         return fn
-    specs = _plan(cls)[0]
-    ns: dict[str, Any] = {"_Slow": _Slow, "Decimal": Decimal, "DEC": decimal_text, "TS": format_timestamp_fast}
-    lines = ["def encode(o, append):"]
-    for i, s in enumerate(specs):
-        lines.append(f"    v = o.{s.name}")
-        fast = encoder.fast_field(s.tag)
-        if fast is None:  # a DATA field: its LENGTH field is written with it by the plain path
-            lines.append("    if v is not None: raise _Slow")
-            continue
-        if s.group is not None:
-            ns[f"count{i}"] = fast
-            ns[f"G{i}"] = s.group
-            ns[f"group{i}"] = _compiled_encoder(s.group, encoder, fmt)
-            delim = _plan(s.group)[0][0].name
-            lines += [
-                "    if v:",
-                f"        append(count{i}(len(v)))",
-                "        for e in v:",
-                f"            if type(e) is not G{i} or e.{delim} is None: raise _Slow",
-                f"            group{i}(e, append)",
-            ]
-            if s.required:
-                lines.append("    else: raise _Slow")
-            continue
-        if s.required:
-            lines.append("    if v is None: raise _Slow")
-            pad = "    "
-        else:
-            lines.append("    if v is not None:")
-            pad = "        "
-        prefix = b"%d=" % s.tag
-        kind = format_kind(encoder.dictionary.fields[s.tag].type)
-        if s.enum is not None:
-            ns[f"wire{i}"] = {id(m): encoder.field(s.tag, m) for m in s.enum}.get  # type: ignore[attr-defined]
-            ns[f"plain{i}"] = functools.partial(encoder.field, s.tag)
-            lines += [f"{pad}w = wire{i}(id(v))", f"{pad}append(w if w is not None else plain{i}(v))"]
-        elif s.kind:
-            ns[f"price{i}"] = _price_field(s.tag, fmt, fast)
-            lines.append(f"{pad}append(price{i}(v))")
-        elif kind == "str":  # inline: what format_str accepts, else the general path
-            ns[f"f{i}"] = fast
-            lines.append(
-                f'{pad}append({prefix!r} + v.encode() + b"\\x01" if type(v) is str and v and "\\x01" not in v else f{i}(v))'
-            )
-        elif kind == "decimal":
-            ns[f"f{i}"] = fast
-            lines.append(
-                f'{pad}append({prefix!r} + DEC(str(v)) + b"\\x01" if type(v) is Decimal and v.is_finite() else f{i}(v))'
-            )
-        elif kind == "timestamp":
-            lines.append(f'{pad}append({prefix!r} + TS(v) + b"\\x01")')
-        else:
-            ns[f"f{i}"] = fast
-            lines.append(f"{pad}append(f{i}(v))")
-    source = "\n".join(lines) + "\n"
+    ns = _namespace()
+    gen = _EncodeGen(encoder, fmt, ns)
+    lines = ["def encode(o):"]
+    if issubclass(cls, Group):
+        ns["G"] = cls
+        lines.append(f"    if type(o) is not G or o.{_plan(cls)[0][0].name} is None: raise _Slow")
+    gen.fields(cls)
+    source = "\n".join([*lines, *gen.lines, f"    return {gen.result()}"]) + "\n"
     exec(compile(source, f"<fixgw encoder {cls.__name__}>", "exec"), ns)
     _ENCODER_SOURCE[cls] = source
     fn = compiled[cls] = ns["encode"]
     return fn
 
 
-def _price_field(tag: int, fmt: PriceFormat, fast: Any) -> Any:
+def _compiled_framer(cls: type, encoder: FieldEncoder, fmt: PriceFormat) -> Any:
+    """``frame(obj, sender, target, seq, sending_time) -> bytes``: the whole message, header,
+    BodyLength and CheckSum included, as ``to_fix`` frames it; raises where it might differ."""
+    compiled = encoder.cache.setdefault(_FRAMERS[fmt is _DOLLARS], {})
+    fn = compiled.get(cls)
+    if fn is not None:
+        return fn
+    ns = _namespace()
+    gen = _EncodeGen(encoder, fmt, ns)
+    for i, tag in enumerate((49, 56, 34, 52)):
+        gen.scalar(i, tag, f"h{tag}", required=True)
+    gen.fields(cls)
+    esc = {b: b.replace(b"%", b"%%") for b in (encoder.begin_string, cls.MSG_TYPE.encode())}  # type: ignore[attr-defined]
+    source = "\n".join([
+        "def frame(o, h49, h56, h34, h52):",
+        *gen.lines,
+        f"    rest = {gen.result(b'35=' + esc[cls.MSG_TYPE.encode()] + bytes([1]))}",  # type: ignore[attr-defined]
+        f"    head = {b'8=' + esc[encoder.begin_string] + bytes([1]) + b'9=%d' + bytes([1])!r} % len(rest)",
+        '    return b"%s%s10=%03d\\x01" % (head, rest, (A(head) - 1 + CS(rest)) & 0xFF)',  # head < 256 bytes
+    ]) + "\n"  # fmt: skip
+    exec(compile(source, f"<fixgw framer {cls.__name__}>", "exec"), ns)
+    _FRAMER_SOURCE[cls] = source
+    fn = compiled[cls] = ns["frame"]
+    return fn
+
+
+def _price_field(tag: int, fmt: PriceFormat, fast: Any) -> tuple[dict[str, bytes], Any]:
     """Dollars Decimal -> the whole wire field, remembered by the Decimal's text (so 0.75
-    and 0.750 stay apart, as price_to_wire's decimal-places check needs)."""
+    and 0.750 stay apart, as price_to_wire's decimal-places check needs): the cache, and the
+    function that fills it."""
     cache: dict[str, bytes] = {}
 
     def price(v: Any) -> bytes:
@@ -226,24 +314,7 @@ def _price_field(tag: int, fmt: PriceFormat, fast: Any) -> Any:
             cache[text] = wire
         return wire
 
-    return price
-
-
-def _header_encoder(encoder: FieldEncoder) -> Any:
-    """``(sender, target, seq, sending_time) -> b"49=..|56=..|34=..|52=..|"`` (ValueError: use
-    ``encoder.fields``, which names the bad value)."""
-    fn = encoder.cache.get("header")
-    if fn is None:
-        f49, f56, f34 = (encoder.fast_field(t) or functools.partial(encoder.field, t) for t in (49, 56, 34))
-        ts = format_timestamp_fast if format_kind(encoder.dictionary.fields[52].type) == "timestamp" else None
-
-        def fn(sender: Any, target: Any, seq: Any, at: Any) -> bytes:
-            if ts is None:
-                raise ValueError("SendingTime (52) is not a UTCTIMESTAMP in this dictionary")
-            return b"%s%s%s52=%s\x01" % (f49(sender), f56(target), f34(seq), ts(at))
-
-        encoder.cache["header"] = fn
-    return fn
+    return cache, price
 
 
 class _Fields:
@@ -328,16 +399,14 @@ class Message(_Fields):
 
     def _encode_fast(self, encoder: FieldEncoder, fmt: PriceFormat) -> bytes | None:
         """The body through the compiled encoder, or None: take the plain path."""
-        out: list[bytes] = []
         try:
-            compiled = encoder.cache.get(("encoders", fmt is _DOLLARS))
+            compiled = encoder.cache.get(_ENCODERS[fmt is _DOLLARS])
             encode = compiled.get(type(self)) if compiled is not None else None
             if encode is None:
                 encode = _compiled_encoder(type(self), encoder, fmt)
-            encode(self, out.append)
+            return encode(self)  # type: ignore[no-any-return]
         except Exception:  # the plain path raises the error that names it
             return None
-        return b"".join(out)
 
     @classmethod
     def from_fix(cls, raw: bytes, fmt: PriceFormat = PriceFormat.CENTS, decoder: Any = None) -> Self:
@@ -365,24 +434,22 @@ class Message(_Fields):
         extra_header: list[tuple[int, Any]] | None = None,
     ) -> bytes:
         """A whole framed message (tools and tests; sessions build headers themselves)."""
-        if encoder is None:
-            from . import default_encoder
-
-            encoder = default_encoder()
-        enc = encoder
+        enc = encoder if encoder is not None else default_encoder()
+        if not extra_header:
+            try:
+                framers = enc.cache.get(_FRAMERS[price_format is _DOLLARS])
+                frame = framers.get(type(self)) if framers is not None else None
+                if frame is None:
+                    frame = _compiled_framer(type(self), enc, price_format)
+                return frame(self, sender_comp_id, target_comp_id, msg_seq_num, sending_time)  # type: ignore[no-any-return]
+            except Exception:
+                pass  # the plain path below frames it or raises the error that names it
+        header: list[tuple[int, Any]] = [
+            (49, sender_comp_id), (56, target_comp_id), (34, msg_seq_num), (52, sending_time),
+        ]  # fmt: skip
+        if extra_header:
+            header.extend(extra_header)
         body = self._encode_fast(enc, price_format)
-        head = None
-        if body is not None and not extra_header:
-            with contextlib.suppress(ValueError):  # enc.fields below says what is wrong
-                head = _header_encoder(enc)(sender_comp_id, target_comp_id, msg_seq_num, sending_time)
-        if head is None:
-            header: list[tuple[int, Any]] = [
-                (49, sender_comp_id), (56, target_comp_id), (34, msg_seq_num), (52, sending_time),
-            ]  # fmt: skip
-            if extra_header:
-                header.extend(extra_header)
-            if body is None:
-                return enc.message(self.MSG_TYPE, header, self.to_fields(price_format))
-            head = enc.fields(header)
-        return build_frame(enc.begin_string, self.MSG_TYPE.encode(), head, body)
-
+        if body is None:
+            return enc.message(self.MSG_TYPE, header, self.to_fields(price_format))
+        return build_frame(enc.begin_string, self.MSG_TYPE.encode(), enc.fields(header), body)
