@@ -126,6 +126,9 @@ class _SimConnection(SessionConnection):
         self._held: list[SendBytes] = []
         self._queue: asyncio.Queue[tuple[Any, ...]] = asyncio.Queue()
         self._worker: asyncio.Task[None] | None = None
+        self._worker_busy = False  # the worker is between taking an item and finishing it
+        self._inline: list[tuple[Any, ...]] = []  # items of this read, handled right after it
+        self._dispatching = False
         self._unwatch = sim.faults.watch(self._faults_changed)
 
     # ---- logon ------------------------------------------------------------------------------
@@ -181,7 +184,7 @@ class _SimConnection(SessionConnection):
         elif isinstance(a, LoggedOn):
             assert self.ctx is not None
             self.ctx.logged_on.set()
-            self._queue.put_nowait(("logon",))
+            self._enqueue(("logon",))
             self.sim._notify()
         elif isinstance(a, LoggedOut | Disconnect):
             # Released before the Logout reply can reach the client, so a client that
@@ -211,7 +214,7 @@ class _SimConnection(SessionConnection):
         assert self.api_key is not None and self.ctx is not None
         limiter = self.sim.rate_limiter
         if limiter is not None and not limiter.allow(self.api_key, mt):
-            self._queue.put_nowait(
+            self._enqueue(
                 (
                     "reject",
                     fm,
@@ -220,7 +223,7 @@ class _SimConnection(SessionConnection):
                 )
             )
         elif mt not in self.profile.client_sends:
-            self._queue.put_nowait(
+            self._enqueue(
                 (
                     "reject",
                     fm,
@@ -229,7 +232,7 @@ class _SimConnection(SessionConnection):
                 )
             )
         elif self.ctx.is_listener and mt in LISTENER_FORBIDDEN:
-            self._queue.put_nowait(
+            self._enqueue(
                 (
                     "reject",
                     fm,
@@ -238,7 +241,41 @@ class _SimConnection(SessionConnection):
                 )
             )
         else:
-            self._queue.put_nowait(("message", fm))
+            self._enqueue(("message", fm))
+
+    def _enqueue(self, item: tuple[Any, ...]) -> None:
+        """Items arriving while the worker is idle are handled inline, as soon as the actions of
+        the current read are carried out (no event-loop turn in between); otherwise, or once
+        one item has gone to the worker, they queue behind it, so order is kept."""
+        if self._worker_busy or not self._queue.empty():
+            self._queue.put_nowait(item)
+        else:
+            self._inline.append(item)
+
+    def execute(self, actions: list[Action]) -> None:
+        for a in actions:
+            if isinstance(a, SendBytes):
+                self._outbound(a)
+            else:
+                super().execute([a])
+        self._rearm()
+        if self._inline and not self._dispatching:
+            self._dispatch_inline()
+
+    def _dispatch_inline(self) -> None:
+        self._dispatching = True
+        try:
+            with self.corked():
+                while self._inline:
+                    item = self._inline.pop(0)
+                    pending = self._dispatch(item)
+                    if pending is not None:  # an async handler: the worker awaits it, and
+                        self._queue.put_nowait(("await", item, pending))  # the rest waits
+                        for rest in self._inline:
+                            self._queue.put_nowait(rest)
+                        self._inline.clear()
+        finally:
+            self._dispatching = False
 
     async def _work(self) -> None:
         """Hand inbound messages to the application one at a time, in sequence order.
@@ -248,11 +285,16 @@ class _SimConnection(SessionConnection):
         that awaits is awaited outside the cork, so nothing waits behind it."""
         queue = self._queue
         while True:
+            self._worker_busy = False
             item = await queue.get()
+            self._worker_busy = True
             while True:
                 with self.corked():
                     while True:
-                        pending = self._dispatch(item)
+                        if item[0] == "await":  # an async handler started inline
+                            item, pending = item[1], item[2]
+                        else:
+                            pending = self._dispatch(item)
                         if item[0] == "end" or pending is not None or queue.empty():
                             break
                         item = queue.get_nowait()
@@ -263,6 +305,7 @@ class _SimConnection(SessionConnection):
                 if queue.empty():
                     break
                 item = queue.get_nowait()
+            self._worker_busy = False
             await self._drain()
 
     def _dispatch(self, item: tuple[Any, ...]) -> Any:
@@ -328,14 +371,6 @@ class _SimConnection(SessionConnection):
         self.sim._notify()
 
     # ---- outbound, through the faults --------------------------------------------------------
-
-    def execute(self, actions: list[Action]) -> None:
-        for a in actions:
-            if isinstance(a, SendBytes):
-                self._outbound(a)
-            else:
-                super().execute([a])
-        self._rearm()
 
     def _outbound(self, a: SendBytes) -> None:
         faults = self.sim.faults
