@@ -8,6 +8,7 @@ import contextlib
 from collections.abc import Iterator
 
 import e2e_orders_harness as harness
+import pytest
 from e2e_orders_harness import BUY, MKT, D, Recorder
 
 from fixgw.app import ClientConfig, KalshiClient
@@ -104,3 +105,36 @@ async def test_a_burst_whose_commit_fails_is_never_sent(env):
     assert len(written) == 1 and ids[0].encode() in written[0]
     # ...so their numbers are free again: nothing on the wire skips or reuses a number.
     assert store.seqnums().next_sender == next_seq + 1
+
+
+class StoreFailsAt(MemoryStore):
+    """Refuses to store outbound message ``fail_at`` (a disk error in the middle of a burst)."""
+
+    fail_at: int | None = None
+
+    def store_outbound(self, seq, msg_type, raw, sent_at, *, persist=True):
+        if seq == self.fail_at:
+            raise StoreError("disk I/O error")
+        super().store_outbound(seq, msg_type, raw, sent_at, persist=persist)
+
+
+async def test_a_store_error_inside_a_burst_sends_none_of_it(env):
+    key = env.keys["burst-store"]
+    store = StoreFailsAt(f"KalshiRT:{key.uuid}")
+    client = _client(env, "burst-store", store)
+    written: list[bytes] = []
+    client._user_on_bytes = lambda d, data: written.append(data) if d == "out" and b"\x0135=D\x01" in data else None
+    await client.start()
+    conn = client.initiator.connection
+    first = store.seqnums().next_sender
+    store.fail_at = first + 3  # the fourth order of the burst
+
+    with pytest.raises(StoreError):
+        await _burst(client, 6)
+    await asyncio.wait_for(conn.closed.wait(), 5)
+    store.fail_at = None
+
+    assert conn.close_reason.startswith("internal error: StoreError")
+    assert len(written) == 1  # the first order only; the burst's two stored ones were undone
+    assert store.seqnums().next_sender == first + 1
+    assert [m.seq for m in store.outbound_range(first, 0)] == [first]

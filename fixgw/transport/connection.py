@@ -119,8 +119,16 @@ class SessionConnection:
             self._open_burst()
             try:
                 actions = self.session.send(msg_type, body)
-            except BaseException:
-                self._close_burst(ok=False)
+            except SessionStateError:
+                raise  # refused before anything was stored: the burst goes on
+            except BaseException as exc:
+                # The store failed inside the burst's group: what it holds may not be
+                # stored, so none of it may be sent.  Undo it all and drop the connection
+                # (the session numbers from the store again on the next logon).
+                self._cork = [] if self._corked_by_block else None
+                with contextlib.suppress(Exception):
+                    self._close_burst(ok=False)
+                self.abort(f"internal error: {type(exc).__name__}: {exc}")
                 raise
         self.execute(actions)
         await self._drain()
