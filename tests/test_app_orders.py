@@ -572,6 +572,41 @@ def test_cl_ord_id_reuse_after_close_tracks_a_new_order() -> None:
     assert len(t) == 2
 
 
+def test_new_order_may_reuse_an_open_orders_former_cl_ord_id() -> None:
+    """Only an open order's current ClOrdID and outstanding request ids are taken; an id it
+    replaced away from is free, and finds the new order from then on."""
+    t = OrderTracker()
+    old = accepted(t)
+    t.on_replace_sent(rpl("a2", "a", "8"))
+    t.on_execution_report(er("a2", "1;2", ET.REPLACED, OS.NEW, leaves="8", orig="a"))
+    assert old.cl_ord_id == "a2" and old.is_open and t.find("a") is old
+    new = t.on_new_order_sent(nos("a", qty="3"))
+    assert new is not old and t.find("a") is new and t.find("a2") is old
+    assert new.history[0].note == "NewOrderSingle (35=D) sent" and new.history[0].exec_id is None
+    assert new.ref == old.ref + 1 and t.orders() == [old, new]
+
+
+def test_open_orders_stay_oldest_first_as_orders_close_and_open_again() -> None:
+    t = OrderTracker()
+    for i, cl in enumerate("abc"):
+        t.on_new_order_sent(nos(cl))
+        t.on_execution_report(er(cl, f"1;{i + 1}", ET.NEW, OS.NEW, order_id=f"O{cl}"))
+    t.on_new_order_sent(nos("d"))
+    assert [o.cl_ord_id for o in t.open_orders()] == ["a", "b", "c", "d"]
+    t.on_execution_report(er("a", "1;5", ET.CANCELED, OS.CANCELED, leaves="0", order_id="Oa"))
+    t.mark_not_sent("d")  # never reached the exchange: closed
+    assert [o.cl_ord_id for o in t.open_orders()] == ["b", "c"]
+    # a later report says "a" is live after all: it is open again, in its place
+    t.on_execution_report(er("a", "1;6", ET.NEW, OS.NEW, order_id="Oa"))
+    assert [o.cl_ord_id for o in t.open_orders()] == ["a", "b", "c"]
+    assert t.open_orders("OTHER") == [] and len(t.open_orders("HIGHNY-23DEC31")) == 3
+    assert t.prune_closed() == 1 and [o.cl_ord_id for o in t.open_orders()] == ["a", "b", "c"]
+    restored = OrderTracker.from_dict(json.loads(json.dumps(t.to_dict())))
+    assert [o.cl_ord_id for o in restored.open_orders()] == ["a", "b", "c"]
+    restored.on_new_order_sent(nos("e"))
+    assert [o.cl_ord_id for o in restored.open_orders()] == ["a", "b", "c", "e"]
+
+
 def test_duplicate_reject_from_another_session_leaves_open_order() -> None:
     t = OrderTracker()
     order = accepted(t)

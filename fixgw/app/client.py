@@ -16,7 +16,8 @@ import asyncio
 import contextlib
 import functools
 import logging
-import uuid
+import os
+import time
 from collections import deque
 from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass, field
@@ -69,6 +70,7 @@ from .errors import (
     RateLimited,
     SessionRejected,
 )
+from .fastinit import dataclass_constructor
 from .groups import OrderGroups
 from .orders import OrderState, OrderTracker
 from .reconcile import ReconcileResult, reconcile_orders
@@ -79,11 +81,56 @@ __all__ = ["ClientConfig", "KalshiClient", "new_cl_ord_id"]
 
 log = logging.getLogger("fixgw.app")
 
-_FINAL_ACK = frozenset({"0", "1", "2", "4", "8", "C", "5", "F"})  # ExecTypes that answer a request
+# ExecTypes that answer a request, most frequent first (checked by identity)
+_FINAL_ACK = (
+    enums.ExecType.NEW,
+    enums.ExecType.TRADE,
+    enums.ExecType.CANCELED,
+    enums.ExecType.REPLACED,
+    enums.ExecType.EXPIRED,
+    enums.ExecType.REJECTED,
+)
+_REJECTED = enums.ExecType.REJECTED
+_LIMIT = enums.OrdType.LIMIT
+_POST_ONLY = enums.ExecInst.POST_ONLY
+#: ``NewOrderSingle(cl_ord_id=..., ...)`` for place_order, positionally (see fastinit)
+_new_limit_order = dataclass_constructor(
+    NewOrderSingle,
+    "cl_ord_id", "order_qty", "ord_type", "price", "side", "symbol", "time_in_force", "expire_time", "exec_inst",
+    "self_trade_prevention_type", "cancel_order_on_pause", "max_execution_cost", "secondary_cl_ord_id",
+    "alloc_account", "party_ids",
+)  # fmt: skip
+_VARIANT = "89ab" * 4  # RFC 4122 variant nibble: 10xx
+#: a timeout watchdog that fires this close to a deadline expires it (asyncio's own slack)
+_CLOCK_SLACK = time.get_clock_info("monotonic").resolution
+
+
+#: ClOrdIDs made ahead, _ID_BATCH from one os.urandom call (a system call per order cost more
+#: than the rest of making the id).  ``list.pop`` hands each to exactly one caller, threads
+#: included; a forked child starts with none of its parent's.
+_ready_ids: list[str] = []
+_ID_BATCH = 64
+if hasattr(os, "register_at_fork"):
+    os.register_at_fork(after_in_child=_ready_ids.clear)
+
+
+def _make_ids() -> list[str]:
+    """``str(uuid.uuid4())`` x _ID_BATCH: version nibble 4, variant bits 10, the rest random."""
+    h = os.urandom(16 * _ID_BATCH).hex()
+    return [
+        f"{h[i:i + 8]}-{h[i + 8:i + 12]}-4{h[i + 13:i + 16]}-{_VARIANT[int(h[i + 16], 16)]}{h[i + 17:i + 20]}-{h[i + 20:i + 32]}"
+        for i in range(0, len(h), 32)
+    ]
 
 
 def new_cl_ord_id() -> str:
-    return str(uuid.uuid4())
+    """A random (version 4) UUID as text, like ``str(uuid.uuid4())``."""
+    try:
+        return _ready_ids.pop()
+    except IndexError:
+        ids = _make_ids()
+        _ready_ids.extend(ids[1:])
+        return ids[0]
 
 
 @dataclass
@@ -155,6 +202,11 @@ class KalshiClient:
         self._waiters_by_clordid: dict[str, asyncio.Future[Any]] = {}
         self._waiters_by_seq: dict[int, tuple[str, asyncio.Future[Any]]] = {}
         self._fifo: dict[str, deque[asyncio.Future[Any]]] = {}
+        self._deadlines: dict[asyncio.Future[Any], float] = {}  # request timeouts (loop time)
+        self._watchdog: asyncio.TimerHandle | None = None
+        self._watchdog_at = 0.0
+        self._watchdog_loop: asyncio.AbstractEventLoop | None = None
+        self._in_formats: dict[str, PriceFormat] = {}  # price format of inbound messages, by MsgType
         self._runner: asyncio.Task[None] | None = None
         self._logout_text: str | None = None
         self._first_logon = asyncio.Event()
@@ -209,6 +261,9 @@ class KalshiClient:
             with contextlib.suppress(asyncio.CancelledError, Exception):
                 await self._runner
         self._fail_waiters(NotLoggedOn(f"{self.profile.name} session closed"))
+        if self._watchdog is not None:
+            self._watchdog.cancel()
+            self._watchdog = None
         self.store.flush()
 
     @property
@@ -223,11 +278,12 @@ class KalshiClient:
     def _check_sendable(self, message: Message) -> None:
         """Raise now what ``send`` would raise before anything reaches the wire (so callers can
         check before they start tracking a request that will never be sent)."""
-        if self.is_listener and message.MSG_TYPE in LISTENER_FORBIDDEN:
+        # is_listener and logged_on, read directly: every order passes here
+        if self.config.flags.listener_session and message.MSG_TYPE in LISTENER_FORBIDDEN:
             raise ListenerSessionError(
                 f"{type(message).__name__} (35={message.MSG_TYPE}) cannot be sent on a listener session (20126=Y)"
             )
-        if not self.logged_on:
+        if not self.initiator.logged_on.is_set():
             raise NotLoggedOn(f"cannot send {type(message).__name__}: {self.profile.name} is not logged on")
 
     async def send(self, message: Message) -> SendBytes:
@@ -243,6 +299,14 @@ class KalshiClient:
         self, message: Message, *, key: str | None = None, fifo: str | None = None, timeout: float | None = None
     ) -> Any:
         """Send and wait for the answer matched by ClOrdID-like ``key`` (or FIFO by type)."""
+        return await self._request(message, key, fifo, timeout, False)
+
+    async def _request(
+        self, message: Message, key: str | None, fifo: str | None, timeout: float | None, checked: bool
+    ) -> Any:
+        """``request``; ``checked``: the caller ran ``_check_sendable`` with nothing awaited since,
+        so ``send``'s own check (the same) is skipped, and ``send`` is inlined (an order pays
+        for every coroutine layer)."""
         loop = asyncio.get_running_loop()
         fut: asyncio.Future[Any] = loop.create_future()
         if key is not None:
@@ -257,19 +321,23 @@ class KalshiClient:
         seq = self.session.next_sender_seq
         self._waiters_by_seq[seq] = (message.MSG_TYPE, fut)
         try:
-            sent = await self.send(message)
+            if not checked:
+                self._check_sendable(message)
+            body = message.encode_body(self.encoder, self.out_format)
+            try:
+                sent = await self.initiator.send(message.MSG_TYPE, body)
+            except SessionStateError as exc:
+                raise NotLoggedOn(str(exc)) from None
             if sent.seq != seq:  # not expected; keep the mapping right anyway
                 self._waiters_by_seq.pop(seq, None)
                 seq = sent.seq
                 self._waiters_by_seq[seq] = (message.MSG_TYPE, fut)
-            # A timer on the future itself, not wait_for(shield(...)): the answer then wakes
+            # A deadline on the future itself, not wait_for(shield(...)): the answer then wakes
             # this task in one event-loop turn instead of three.
-            timer = loop.call_later(timeout or self.config.request_timeout, _expire, fut)
-            try:
-                return await fut
-            finally:
-                timer.cancel()
+            self._add_deadline(loop, fut, timeout or self.config.request_timeout)
+            return await fut
         finally:
+            self._deadlines.pop(fut, None)
             if key is not None and self._waiters_by_clordid.get(key) is fut:
                 del self._waiters_by_clordid[key]
             if fifo is not None and fut in self._fifo.get(fifo, ()):
@@ -277,6 +345,42 @@ class KalshiClient:
             entry = self._waiters_by_seq.get(seq)
             if entry is not None and entry[1] is fut:
                 del self._waiters_by_seq[seq]
+
+    def _add_deadline(self, loop: asyncio.AbstractEventLoop, fut: asyncio.Future[Any], timeout: float) -> None:
+        """Fail ``fut`` with TimeoutError after ``timeout`` seconds.  One watchdog timer for all
+        requests, armed at the earliest deadline: a timer per request cost a heap entry that
+        the answer then had to cancel."""
+        when = loop.time() + timeout
+        self._deadlines[fut] = when
+        wd = self._watchdog
+        if wd is None or when < self._watchdog_at or self._watchdog_loop is not loop:
+            self._arm_watchdog(loop, when)
+
+    def _arm_watchdog(self, loop: asyncio.AbstractEventLoop, when: float) -> None:
+        if self._watchdog is not None:
+            self._watchdog.cancel()
+        self._watchdog = loop.call_at(when, self._expire_due)
+        self._watchdog_at = when
+        self._watchdog_loop = loop
+
+    def _expire_due(self) -> None:
+        """Expire the requests whose deadline has come; re-arm for the earliest left."""
+        loop = self._watchdog_loop
+        self._watchdog = None
+        assert loop is not None
+        due = loop.time() + _CLOCK_SLACK
+        nxt: float | None = None
+        for fut, when in list(self._deadlines.items()):
+            if fut.get_loop() is not loop:
+                continue  # another event loop's (one client is not meant to span loops)
+            if when <= due:
+                del self._deadlines[fut]
+                if not fut.done():
+                    fut.set_exception(TimeoutError("no answer within the request timeout"))
+            elif nxt is None or when < nxt:
+                nxt = when
+        if nxt is not None:
+            self._arm_watchdog(loop, nxt)
 
     @functools.cached_property
     def groups(self) -> OrderGroups:
@@ -325,22 +429,22 @@ class KalshiClient:
         Returns the tracked order once acknowledged (New, or filled/cancelled at once); raises
         ``OrderRejected`` if the exchange rejects it.
         """
-        nos = NewOrderSingle(
-            cl_ord_id=cl_ord_id or new_cl_ord_id(),
-            order_qty=qty,
-            ord_type=enums.OrdType.LIMIT,
-            price=price,
-            side=side,
-            symbol=symbol,
-            time_in_force=tif,
-            expire_time=expire_time,
-            exec_inst=enums.ExecInst.POST_ONLY if post_only else None,
-            self_trade_prevention_type=self_trade_prevention,
-            cancel_order_on_pause=cancel_on_pause,
-            max_execution_cost=max_execution_cost,
-            secondary_cl_ord_id=order_group_id,
-            alloc_account=alloc_account,
-            party_ids=[Party(party_id=party_id, party_role=enums.PartyRole.CUSTOMER_ACCOUNT)] if party_id else [],
+        nos = _new_limit_order(
+            cl_ord_id or new_cl_ord_id(),  # cl_ord_id
+            qty,  # order_qty
+            _LIMIT,  # ord_type
+            price,
+            side,
+            symbol,
+            tif,  # time_in_force
+            expire_time,
+            _POST_ONLY if post_only else None,  # exec_inst
+            self_trade_prevention,  # self_trade_prevention_type
+            cancel_on_pause,  # cancel_order_on_pause
+            max_execution_cost,
+            order_group_id,  # secondary_cl_ord_id
+            alloc_account,
+            [Party(party_id=party_id, party_role=enums.PartyRole.CUSTOMER_ACCOUNT)] if party_id else [],  # party_ids
         )
         return await self.submit(nos, wait=wait, timeout=timeout)
 
@@ -354,7 +458,7 @@ class KalshiClient:
             if not wait:
                 await self.send(nos)
             else:
-                await self.request(nos, key=nos.cl_ord_id, timeout=timeout)
+                await self._request(nos, nos.cl_ord_id, None, timeout, True)
         except NotLoggedOn:
             self.orders.mark_not_sent(nos.cl_ord_id)  # never reached the wire
             raise
@@ -382,7 +486,7 @@ class KalshiClient:
         )
         self._check_sendable(req)
         self.orders.on_cancel_sent(req)
-        await self.request(req, key=req.cl_ord_id, timeout=timeout)
+        await self._request(req, req.cl_ord_id, None, timeout, True)
         return self._order(req.cl_ord_id)
 
     async def replace(
@@ -410,7 +514,7 @@ class KalshiClient:
         )
         self._check_sendable(req)
         self.orders.on_replace_sent(req)
-        await self.request(req, key=req.cl_ord_id, timeout=timeout)
+        await self._request(req, req.cl_ord_id, None, timeout, True)
         return self._order(req.cl_ord_id)
 
     async def mass_cancel(self, *, timeout: float | None = None) -> Any:
@@ -504,7 +608,10 @@ class KalshiClient:
                 log.warning("%s %s was not resent (stale): treated as never sent", mt, cl_ord_id)
 
     def _decode(self, fm: Any) -> Message:
-        fmt = wire_price_format(fm.msg_type, from_exchange=True, use_dollars=self.use_dollars)
+        mt = fm.msg_type
+        fmt = self._in_formats.get(mt)
+        if fmt is None:
+            fmt = self._in_formats[mt] = wire_price_format(mt, from_exchange=True, use_dollars=self.use_dollars)
         return from_fix_message(fm, fmt)
 
     def _on_deliver(self, action: Deliver) -> None:
@@ -537,12 +644,13 @@ class KalshiClient:
         if self.profile.name == "KalshiDC":
             return  # history answering a replay, not our orders' live state: nothing to track
         update = self.orders.on_execution_report(er)
-        if er.exec_type.value == "8":
+        exec_type = er.exec_type
+        if exec_type is _REJECTED:
             self._resolve_key(er.cl_ord_id, OrderRejected.from_report(er))
             return
         if update is None and er.exec_id != "-1;-1":
             return
-        if er.exec_type.value in _FINAL_ACK:
+        if exec_type in _FINAL_ACK:
             self._resolve_key(er.cl_ord_id, er)
 
     def _on_business_reject(self, msg: Any) -> None:
@@ -614,7 +722,3 @@ class KalshiClient:
         for q in self._fifo.values():
             q.clear()
 
-
-def _expire(fut: asyncio.Future[Any]) -> None:
-    if not fut.done():
-        fut.set_exception(TimeoutError("no answer within the request timeout"))

@@ -74,6 +74,7 @@ from ..messages.enums import (
 )
 from ..messages.generated import Party
 from .errors import CancelRejected, DuplicateClOrdID
+from .fastinit import dataclass_constructor
 
 if TYPE_CHECKING:
     from ..messages.generated import (
@@ -114,11 +115,24 @@ OPEN_STATUSES = frozenset(
 CLOSED_STATUSES = frozenset({OrdStatus.FILLED, OrdStatus.CANCELED, OrdStatus.REJECTED, OrdStatus.EXPIRED})
 _PENDING_STATUSES = frozenset({OrdStatus.PENDING_NEW, OrdStatus.PENDING_CANCEL, OrdStatus.PENDING_REPLACE})
 _PENDING_EXEC_TYPES = frozenset({ExecType.PENDING_NEW, ExecType.PENDING_CANCEL, ExecType.PENDING_REPLACE})
+_PENDING_ET = tuple(_PENDING_EXEC_TYPES)
 _NEVER_RESTS = frozenset({TimeInForce.IOC, TimeInForce.FOK})
 _ZERO = Decimal(0)
 #: Half a cent: AvgPx may be rounded to whole cents; a bigger gap means a fill was missed.
 _AVG_PX_TOLERANCE = Decimal("0.005")
 _SNAPSHOT_VERSION = 1
+_NOS_SENT = "NewOrderSingle (35=D) sent"
+# Tuples for the hot paths: membership by identity, where a frozenset hashes the enum (slower)
+_OPEN = tuple(OPEN_STATUSES)
+_CLOSED = tuple(CLOSED_STATUSES)
+_PENDING_ST = tuple(_PENDING_STATUSES)
+# Members the report path names, as module constants: ``ExecType.TRADE`` goes through the enum
+# metaclass (~50 ns a use), a global does not.
+_ET_TRADE = ExecType.TRADE
+_ET_REJECTED = ExecType.REJECTED
+_ET_REPLACED = ExecType.REPLACED
+_ET_CANCELED = ExecType.CANCELED
+_ET_EXPIRED = ExecType.EXPIRED
 
 
 def exec_id_key(exec_id: str | None) -> tuple[int, int] | None:
@@ -247,7 +261,7 @@ class OrderState:
 
     @property
     def is_open(self) -> bool:
-        return self.status in OPEN_STATUSES
+        return self.status in _OPEN
 
     @property
     def orig_cl_ord_id(self) -> str | None:
@@ -355,6 +369,16 @@ class CancelRejectInfo:
     """OrdStatus (39) of the reject: the exchange's view of the order (not applied)."""
 
 
+# the records every order and report builds (see fastinit: the generated __init__ costs 3x)
+_new_local_order = dataclass_constructor(
+    OrderState,
+    "cl_ord_id", "ref", "cl_ord_id_chain", "symbol", "side", "price", "order_qty", "original_qty", "leaves_qty",
+    "alloc_account", "party_ids", "order_group_id", "time_in_force", "expire_time", "post_only", "updated_at",
+)  # fmt: skip
+_new_transition = dataclass_constructor(Transition, "exec_id", "exec_type", "ord_status", "time", "note")
+_new_update = dataclass_constructor(OrderUpdate, "order", "report", "prev_status", "status", "created")
+
+
 # ---- tracker ---------------------------------------------------------------------------------
 
 
@@ -365,6 +389,9 @@ class OrderTracker:
         self.flags = flags
         self.clock = clock
         self._orders: dict[int, OrderState] = {}
+        # the open ones, in the same order: open_orders() (a risk check per order) must not
+        # cost a pass over every order ever tracked
+        self._open: dict[int, OrderState] = {}
         self._by_cl: dict[str, int] = {}
         self._by_order_id: dict[str, int] = {}
         self._exec_ids: set[str] = set()
@@ -387,7 +414,7 @@ class OrderTracker:
         return list(self._orders.values())
 
     def open_orders(self, symbol: str | None = None) -> list[OrderState]:
-        return [o for o in self._orders.values() if o.is_open and (symbol is None or o.symbol == symbol)]
+        return [o for o in self._open.values() if o.is_open and (symbol is None or o.symbol == symbol)]
 
     def last_exec_id(self) -> str | None:
         """Highest real ExecID seen (``int;int`` compared as integers); for drop-copy catch-up."""
@@ -403,26 +430,36 @@ class OrderTracker:
 
     def on_new_order_sent(self, nos: NewOrderSingle) -> OrderState:
         """Track a NewOrderSingle about to be sent (PENDING_NEW until the exchange answers)."""
-        self._check_cl_free(nos.cl_ord_id)
-        order = OrderState(
-            cl_ord_id=nos.cl_ord_id,
-            cl_ord_id_chain=[nos.cl_ord_id],
-            symbol=nos.symbol,
-            side=nos.side,
-            price=nos.price,
-            order_qty=nos.order_qty,
-            original_qty=nos.order_qty,
-            leaves_qty=nos.order_qty,
-            alloc_account=nos.alloc_account,
-            party_ids=list(nos.party_ids),
-            order_group_id=nos.secondary_cl_ord_id or nos.order_group_id,
-            time_in_force=nos.time_in_force,
-            expire_time=nos.expire_time,
-            post_only=nos.exec_inst is not None,
-            updated_at=self._now(),
+        cl = nos.cl_ord_id
+        self._check_cl_free(cl)
+        clock = self.clock
+        ref = self._next_ref
+        self._next_ref = ref + 1
+        qty = nos.order_qty
+        order = _new_local_order(
+            cl,  # cl_ord_id
+            ref,
+            [cl],  # cl_ord_id_chain
+            nos.symbol,
+            nos.side,
+            nos.price,
+            qty,  # order_qty
+            qty,  # original_qty
+            qty,  # leaves_qty
+            nos.alloc_account,
+            list(nos.party_ids),
+            nos.secondary_cl_ord_id or nos.order_group_id,  # order_group_id
+            nos.time_in_force,
+            nos.expire_time,
+            nos.exec_inst is not None,  # post_only
+            clock.now() if clock is not None else None,  # updated_at
         )
-        self._add(order)
-        self._note(order, "NewOrderSingle (35=D) sent")
+        # what _add does; a local order always takes its ClOrdID over in the index (_index_cl)
+        self._orders[ref] = order
+        self._open[ref] = order  # the newest order goes last
+        self._by_cl[cl] = ref
+        time = clock.now() if clock is not None else None
+        order.history.append(_new_transition(None, None, order.status, time, _NOS_SENT))
         return order
 
     def on_cancel_sent(self, req: OrderCancelRequest) -> OrderState | None:
@@ -474,39 +511,53 @@ class OrderTracker:
 
     def on_execution_report(self, er: ExecutionReport) -> OrderUpdate | None:
         """Apply one ExecutionReport; None if its ExecID was already applied."""
-        pending_report = er.exec_type in _PENDING_EXEC_TYPES
-        real_id = er.exec_id != PENDING_EXEC_ID
-        if real_id and er.exec_id in self._exec_ids:
+        exec_id = er.exec_id
+        real_id = exec_id != PENDING_EXEC_ID
+        if real_id and exec_id in self._exec_ids:
             return None
         order = self._locate(er)
         created = order is None
         if order is None:
             order = self._create_from_report(er)
-        prev_status = None if created else order.status
-        update = OrderUpdate(order=order, report=er, prev_status=prev_status, status=order.status, created=created)
+        status = order.status
+        update = _new_update(order, er, None if created else status, status, created)
         order.uncertain = False
-        order.updated_at = self._now(er.transact_time)
-        if er.transact_time is not None:
-            order.transact_time = er.transact_time
-        if real_id:
-            self._record_exec_id(order, er.exec_id, update)
-        if pending_report:
+        transact_time = er.transact_time
+        order.updated_at = self.clock.now() if self.clock is not None else transact_time
+        if transact_time is not None:
+            order.transact_time = transact_time
+        if real_id:  # ExecID bookkeeping; a stale one is recorded but moves nothing back
+            self._exec_ids.add(exec_id)
+            order.exec_ids.append(exec_id)
+            key = exec_id_key(exec_id)
+            if key is not None:
+                top = self._max_exec
+                if top is None or key > top[0]:
+                    self._max_exec = (key, exec_id)
+                last_id = order.last_exec_id
+                last = exec_id_key(last_id) if last_id is not None else None
+                if last is not None and key < last:
+                    update.stale = True
+                    update.warnings.append(f"ExecID(17)={exec_id} is older than {last_id} already applied")
+                else:
+                    order.last_exec_id = exec_id
+        exec_type = er.exec_type
+        if exec_type in _PENDING_ET:
             self._apply_pending_report(order, er)
         elif update.stale:
             self._record_money(order, er, update, stale=True)
         else:
             self._apply_final_report(order, er, update)
-        self._refresh_status(order)
-        update.status = order.status
-        order.history.append(
-            Transition(
-                exec_id=er.exec_id,
-                exec_type=er.exec_type,
-                ord_status=order.status,
-                time=er.transact_time or order.updated_at,
-                note="stale" if update.stale else None,
-            )
-        )
+        base = order.base_status
+        if order.pending or base in _CLOSED:
+            self._refresh_status(order)
+        else:
+            order.status = base  # what _refresh_status does then: an open status
+            if order.ref not in self._open:
+                self._sync_open(order)
+        status = update.status = order.status
+        note = "stale" if update.stale else None
+        order.history.append(_new_transition(exec_id, exec_type, status, transact_time or order.updated_at, note))
         return update
 
     def on_cancel_reject(self, ocr: OrderCancelReject) -> CancelRejectInfo:
@@ -560,6 +611,7 @@ class OrderTracker:
                 tracker._exec_ids.add(exec_id)
                 tracker._bump_max(exec_id)
         tracker._bump_max(data.get("last_exec_id"))
+        tracker._open = {r: o for r, o in tracker._orders.items() if o.status in _OPEN}
         tracker._next_ref = max(int(data.get("next_ref", 1)), max(tracker._orders, default=0) + 1)
         return tracker
 
@@ -571,6 +623,7 @@ class OrderTracker:
         drop = closed[: max(len(closed) - keep_last, 0)]
         for order in drop:
             del self._orders[order.ref]
+            self._open.pop(order.ref, None)
             for cl in order.all_cl_ord_ids():
                 if self._by_cl.get(cl) == order.ref:
                     del self._by_cl[cl]
@@ -591,8 +644,12 @@ class OrderTracker:
         self._index(order)
 
     def _index(self, order: OrderState) -> None:
-        for cl in order.all_cl_ord_ids():
+        chain = order.cl_ord_id_chain
+        for cl in chain:  # all_cl_ord_ids(), without building the list
             self._index_cl(cl, order)
+        for req in order.pending:
+            if req.cl_ord_id not in chain:
+                self._index_cl(req.cl_ord_id, order)
         if order.order_id:
             self._by_order_id[order.order_id] = order.ref
 
@@ -612,28 +669,12 @@ class OrderTracker:
             raise DuplicateClOrdID(cl_ord_id, holder.status)
 
     def _note(self, order: OrderState, note: str) -> None:
-        order.history.append(
-            Transition(exec_id=None, exec_type=None, ord_status=order.status, time=self._now(), note=note)
-        )
+        order.history.append(_new_transition(None, None, order.status, self._now(), note))
 
     def _bump_max(self, exec_id: str | None) -> None:
         key = exec_id_key(exec_id)
         if key is not None and (self._max_exec is None or key > self._max_exec[0]):
             self._max_exec = (key, exec_id)  # type: ignore[assignment]
-
-    def _record_exec_id(self, order: OrderState, exec_id: str, update: OrderUpdate) -> None:
-        self._exec_ids.add(exec_id)
-        order.exec_ids.append(exec_id)
-        self._bump_max(exec_id)
-        key = exec_id_key(exec_id)
-        if key is None:
-            return
-        last = exec_id_key(order.last_exec_id)
-        if last is not None and key < last:
-            update.stale = True
-            update.warnings.append(f"ExecID(17)={exec_id} is older than {order.last_exec_id} already applied")
-        else:
-            order.last_exec_id = exec_id
 
     def _request_sent(
         self,
@@ -667,19 +708,39 @@ class OrderTracker:
         return order
 
     def _refresh_status(self, order: OrderState) -> None:
-        if order.base_status in CLOSED_STATUSES:
+        base = order.base_status
+        if base in _CLOSED:
             order.pending.clear()
-            order.status = order.base_status
-        elif any(r.kind == "cancel" for r in order.pending):
-            order.status = OrdStatus.PENDING_CANCEL
+            order.status = base
         elif order.pending:
-            order.status = OrdStatus.PENDING_REPLACE
+            cancel = any(r.kind == "cancel" for r in order.pending)
+            order.status = OrdStatus.PENDING_CANCEL if cancel else OrdStatus.PENDING_REPLACE
         else:
-            order.status = order.base_status
+            order.status = base
+        self._sync_open(order)
+
+    def _sync_open(self, order: OrderState) -> None:
+        """Put ``order`` in ``_open`` or take it out, as its status now says."""
+        ref = order.ref
+        if order.status not in _OPEN:
+            self._open.pop(ref, None)
+        elif ref not in self._open:
+            if ref == next(reversed(self._orders), None):
+                self._open[ref] = order  # the newest order: it goes last
+            else:  # an order open again (rare): rebuild, in the order of _orders
+                self._open = {r: o for r, o in self._orders.items() if o.status in _OPEN}
 
     # ---- internals: reports --------------------------------------------------------------
 
     def _locate(self, er: ExecutionReport) -> OrderState | None:
+        cl = er.cl_ord_id
+        ref = self._by_cl.get(cl) if cl else None
+        if ref is not None:
+            order = self._orders.get(ref)
+            if order is not None:
+                oid = er.order_id
+                if not (oid and order.order_id and oid != order.order_id):
+                    return order  # what the loop below returns first
         for cl in (er.cl_ord_id, er.orig_cl_ord_id):
             order = self.find(cl) if cl else None
             if order is None:
@@ -747,14 +808,15 @@ class OrderTracker:
 
     def _record_money(self, order: OrderState, er: ExecutionReport, update: OrderUpdate, *, stale: bool) -> None:
         """Fill, fees and collateral: recorded for every new ExecID, stale or not."""
-        fee = sum((f.misc_fee_amt for f in er.misc_fees if f.misc_fee_amt is not None), _ZERO)
+        misc = er.misc_fees
+        fee = sum((f.misc_fee_amt for f in misc if f.misc_fee_amt is not None), _ZERO) if misc else _ZERO
         order.total_fees += fee
         for c in er.collateral_amount_changes:
             if c.collateral_amount_change is not None:
                 order.collateral_changes.append(
                     CollateralChange(exec_id=er.exec_id, amount=c.collateral_amount_change, type=c.collateral_amount_type)
                 )
-        if er.exec_type is not ExecType.TRADE:
+        if er.exec_type is not _ET_TRADE:
             return
         last_qty = er.last_qty
         if last_qty is None:
@@ -788,23 +850,30 @@ class OrderTracker:
     def _apply_final_report(self, order: OrderState, er: ExecutionReport, update: OrderUpdate) -> None:
         et = er.exec_type
         prev_cum = order.cum_qty
-        if et is ExecType.REJECTED and self._reject_of_request(order, er, update):
+        if et is _ET_REJECTED and self._reject_of_request(order, er, update):
             return
         self._apply_common(order, er)
-        self._record_money(order, er, update, stale=False)
-        req = order.pending_request(er.cl_ord_id) if er.cl_ord_id != order.cl_ord_id else None
-        self._adopt_cl_ord_id(order, er, req)
+        if et is _ET_TRADE or er.misc_fees or er.collateral_amount_changes:
+            self._record_money(order, er, update, stale=False)
+        else:
+            order.total_fees += _ZERO  # all _record_money does for such a report
+        cl = er.cl_ord_id
+        req = None
+        if cl != order.cl_ord_id:  # else there is nothing to adopt
+            req = order.pending_request(cl)
+            self._adopt_cl_ord_id(order, er, req)
 
         # quantities: LeavesQty is the remaining quantity, whatever OrderQty (38) says
-        if er.cum_qty < prev_cum:
-            update.warnings.append(f"CumQty(14) went down from {prev_cum} to {er.cum_qty}; kept {prev_cum}")
-        order.cum_qty = max(er.cum_qty, prev_cum)
-        order.leaves_qty = er.leaves_qty
+        cum = er.cum_qty
+        if cum < prev_cum:
+            update.warnings.append(f"CumQty(14) went down from {prev_cum} to {cum}; kept {prev_cum}")
+        order.cum_qty = prev_cum if prev_cum > cum else cum  # max(cum, prev_cum)
+        leaves = order.leaves_qty = er.leaves_qty
         order.avg_px = er.avg_px
         order.reported_order_qty = er.order_qty
         if er.ord_rej_reason is not None:
             order.ord_rej_reason = er.ord_rej_reason
-        if et is ExecType.TRADE and update.fill is not None and not update.created:
+        if et is _ET_TRADE and update.fill is not None and not update.created:
             if prev_cum + update.fill.last_qty != er.cum_qty:
                 update.warnings.append(
                     f"CumQty(14)={er.cum_qty} but previous {prev_cum} + LastQty(32) {update.fill.last_qty} "
@@ -812,18 +881,36 @@ class OrderTracker:
                 )
             self._check_avg_px(order, er, update)
 
-        if et is ExecType.REPLACED:
+        if et is _ET_REPLACED:
             self._apply_replaced(order, er, req)
         else:
             if er.price is not None:
                 order.price = er.price
-            if order.leaves_qty > 0:
-                order.order_qty = order.cum_qty + order.leaves_qty
+            if leaves > _ZERO:
+                order.order_qty = order.cum_qty + leaves
 
-        order.base_status = self._final_status(order, er)
+        # the status the report gives the order
+        reported = er.ord_status
+        if et is _ET_CANCELED or et is _ET_EXPIRED:
+            if reported in _CLOSED:
+                status = reported
+            else:
+                status = OrdStatus.EXPIRED if et is _ET_EXPIRED else OrdStatus.CANCELED
+        elif et is _ET_REJECTED:
+            status = OrdStatus.REJECTED
+        elif reported in _PENDING_ST:  # a final report quoting a pending status
+            if order.cum_qty > 0:
+                status = OrdStatus.FILLED if order.leaves_qty == 0 else OrdStatus.PARTIALLY_FILLED
+            else:
+                status = OrdStatus.NEW
+        else:
+            status = reported
+        order.base_status = status
         order.inferred_close = None
-        self._infer_close(order, er)
-        if order.base_status in CLOSED_STATUSES:
+        if status not in _CLOSED and (leaves <= _ZERO or et is _ET_TRADE):  # else it infers nothing
+            self._infer_close(order, er)
+            status = order.base_status
+        if status in _CLOSED:
             order.leaves_qty = _ZERO
 
     def _reject_of_request(self, order: OrderState, er: ExecutionReport, update: OrderUpdate) -> bool:
@@ -870,26 +957,12 @@ class OrderTracker:
         elif req is not None and req.price is not None:
             order.price = req.price
 
-    def _final_status(self, order: OrderState, er: ExecutionReport) -> OrdStatus:
-        et, reported = er.exec_type, er.ord_status
-        if et in (ExecType.CANCELED, ExecType.EXPIRED):
-            if reported in CLOSED_STATUSES:
-                return reported
-            return OrdStatus.EXPIRED if et is ExecType.EXPIRED else OrdStatus.CANCELED
-        if et is ExecType.REJECTED:
-            return OrdStatus.REJECTED
-        if reported in _PENDING_STATUSES:  # a final report quoting a pending status
-            if order.cum_qty > 0:
-                return OrdStatus.FILLED if order.leaves_qty == 0 else OrdStatus.PARTIALLY_FILLED
-            return OrdStatus.NEW
-        return reported
-
     def _infer_close(self, order: OrderState, er: ExecutionReport) -> None:
         status = order.base_status
-        if status in CLOSED_STATUSES:
+        if status in _CLOSED:
             return
         if order.leaves_qty <= 0:
-            if er.exec_type is ExecType.REPLACED or order.cum_qty < order.order_qty or order.cum_qty == 0:
+            if er.exec_type is _ET_REPLACED or order.cum_qty < order.order_qty or order.cum_qty == 0:
                 order.base_status = OrdStatus.CANCELED
             else:
                 order.base_status = OrdStatus.FILLED
@@ -897,8 +970,10 @@ class OrderTracker:
                 f"LeavesQty(151)=0 with OrdStatus(39)={status.name} on ExecID(17)={er.exec_id}"
             )
             return
+        if er.exec_type is not _ET_TRADE or order.time_in_force not in _NEVER_RESTS:
+            return
         ioc_report = self.flags is not None and self.flags.enable_ioc_cancel_report
-        if er.exec_type is ExecType.TRADE and order.time_in_force in _NEVER_RESTS and not ioc_report:
+        if not ioc_report:
             order.base_status = OrdStatus.CANCELED
             order.inferred_close = (
                 f"{order.time_in_force.name} remainder {order.leaves_qty} cancelled without a report "  # type: ignore[union-attr]
