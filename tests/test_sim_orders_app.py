@@ -305,6 +305,36 @@ async def test_listener_mirrors_the_account_and_refuses_orders():
     assert app.engine.open_orders("L") == []
 
 
+async def test_who_hears_follows_logons_logouts_and_links_made_later():
+    """The app keeps who listens to an account between messages: each change must show."""
+    app, _ = make_app()
+    a = logon(app, "A", **SKIP)
+    lis = logon(app, "L", "KalshiRT", listener_session=True, **SKIP)
+    await deliver(app, a, nos("c1", BUY, "0.40", "1"))
+    assert kinds(a.take()) == ["8:0/0"] and lis.take() == []
+    app.link_key("L", "A")  # after both logged on
+    await deliver(app, a, nos("c2", BUY, "0.40", "1"))
+    assert kinds(lis.take()) == ["8:0/0"]
+    lis.active = False
+    app.on_logout(lis)
+    late = logon(app, "L2", listener_session=True, **SKIP)
+    app.link_key("L2", "A")
+    await deliver(app, a, nos("c3", BUY, "0.40", "1"))
+    assert kinds(late.take()) == ["8:0/0"] and lis.take() == []
+
+
+async def test_a_replaced_connection_is_answered_as_its_successor_would_be():
+    """A message still arriving on an old connection of a key uses the key's current Logon
+    (flags, reports to the session now logged on), as when every message looked them up."""
+    app, _ = make_app()
+    old = logon(app, "A")  # pending reports on
+    new = logon(app, "A", **SKIP)  # same key: replaces it
+    await deliver(app, old, nos("c1", BUY, "0.40", "1"))
+    assert old.take() == [] and kinds(new.take()) == ["8:0/0"]  # no PENDING_NEW: 21011 of new
+    await deliver(app, new, nos("c2", BUY, "0.40", "1"))
+    assert kinds(new.take()) == ["8:0/0"]
+
+
 async def test_reports_render_per_session_flags():
     """The same event, a cents trading session and a dollars listener with 21012."""
     app, _ = make_app(ExchangeAppConfig(accounts={"L": "A"}))

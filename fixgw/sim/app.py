@@ -141,8 +141,13 @@ class SimSession:
             )
         actions = self.session.send(msg_type, body)
         self.connection.execute(actions)
+        for a in actions:  # the first SendBytes (a loop: no generator per message)
+            if isinstance(a, SendBytes):
+                if a.seq:
+                    return a.seq
+                break
         # no SendBytes: queued behind a resend being served (stored, numbered, sent after it)
-        return next((a.seq for a in actions if isinstance(a, SendBytes)), None) or self.session.queued[-1].seq
+        return self.session.queued[-1].seq
 
     def send_message(self, msg: Message) -> int:
         """Send a generated message dataclass, prices in the unit this client logged on with."""

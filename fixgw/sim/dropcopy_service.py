@@ -55,7 +55,8 @@ class DropCopyService:
         """Highest ExecID issued, fed by the app (history may have forgotten it already)."""
 
     def observe(self, exec_id: ExecId) -> None:
-        if self.latest is None or exec_id > self.latest:
+        latest = self.latest  # ExecId order, compared as (epoch, seq): called for every report
+        if latest is None or (exec_id.epoch, exec_id.seq) > (latest.epoch, latest.seq):
             self.latest = exec_id
 
     def _now(self) -> datetime:

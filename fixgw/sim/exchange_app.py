@@ -62,6 +62,7 @@ from ..messages import (
     OrderCancelRequest,
     OrderGroupRequest,
     OrderMassCancelRequest,
+    PriceFormat,
     default_encoder,
     enums,
     from_fix_message,
@@ -85,7 +86,14 @@ from .exchange.events import (
 from .exchange.events import OrderGroupResponse as GroupResponseEvent
 from .exchange.markets import Market, MarketConfig
 from .exchange.order_groups import OrderGroupAction
-from .exchange.orders import CancelOrder, NewOrder, OrderState, ReplaceOrder, TimeInForce
+from .exchange.orders import (
+    NEW_ORDER_DRAFT,
+    CancelOrder,
+    NewOrder,
+    OrderState,
+    ReplaceOrder,
+    TimeInForce,
+)
 from .exchange.reject_reasons import CxlRejReason
 from .reports import (
     ReportFlags,
@@ -115,6 +123,10 @@ SessionHook = Callable[[SimSession], None]
 _ORDER_ENTRY = frozenset({"KalshiNR", "KalshiRT"})
 _RETRANSMISSION = frozenset({"KalshiRT"})  # order entry with message continuity
 _DC_DRAIN_EVERY = 500
+_new = object.__new__
+_Audience = list[tuple[str, SimSession]]
+"""(session id, session) pairs."""
+_NOBODY: tuple[_Audience, _Audience] = ([], [])
 
 
 @dataclass(frozen=True)
@@ -126,6 +138,18 @@ class ExchangeAppConfig:
     dropcopy_max_requests: int = 10
     """EventResendRequests one API key may make per ``dropcopy_window`` (more: U3 21004=1)."""
     dropcopy_window: timedelta = timedelta(seconds=1)
+
+
+@dataclass(slots=True)
+class _Peer:
+    """A logged-on session as the app keeps it: its id and what its Logon flags say (they do
+    not change while it is logged on), so a message does not recompute them."""
+
+    ctx: SimSession
+    sid: str
+    flags: ReportFlags
+    listener: bool
+    inbound: PriceFormat  # what decode() reads its prices with
 
 
 class _Refuse(Exception):
@@ -160,7 +184,11 @@ class KalshiExchangeApp:
         )
         self._key_accounts: dict[str, str] = dict(self.config.accounts)
         self._sessions: dict[str, SimSession] = {}
+        #: account -> (its order-entry non-listener sessions, its listeners), in logon order;
+        #: built from ``_sessions`` when needed, dropped whenever sessions or accounts change
+        self._audience: dict[str, tuple[_Audience, _Audience]] | None = None
         self._flags: dict[str, ReportFlags] = {}
+        self._peers: dict[int, _Peer] = {}  # id(ctx) -> _Peer, while ctx is logged on
         #: KalshiRT sessions that logged out: their Logon flags, to render what is kept for them
         self._offline_flags: dict[str, ReportFlags] = {}
         self._sim: Any = None
@@ -202,6 +230,7 @@ class KalshiExchangeApp:
     def link_key(self, api_key: str, account: str) -> None:
         """Make ``api_key`` trade for (or, as a listener, listen to) ``account``."""
         self._key_accounts[api_key] = account
+        self._audience = None
 
     def account_of(self, api_key: str) -> str:
         return self._key_accounts.get(api_key, api_key)
@@ -212,7 +241,11 @@ class KalshiExchangeApp:
         return from_fix_message(fm, fmt)
 
     def report_flags(self, ctx: SimSession) -> ReportFlags:
-        flags = self._flags.get(session_id_of(ctx))
+        return self._flags_of(session_id_of(ctx), ctx)
+
+    def _flags_of(self, sid: str, ctx: SimSession) -> ReportFlags:
+        """:meth:`report_flags` when the caller already has ``ctx``'s session id."""
+        flags = self._flags.get(sid)
         return flags if flags is not None else ReportFlags.from_logon(ctx.peer_flags)
 
     def sessions(
@@ -271,9 +304,15 @@ class KalshiExchangeApp:
 
     def on_logon(self, ctx: SimSession) -> None:
         sid = session_id_of(ctx)
+        replaced = self._sessions.get(sid)
+        if replaced is not None:
+            self._peers.pop(id(replaced), None)
         self._sessions[sid] = ctx
+        self._audience = None
         self._offline_flags.pop(sid, None)
-        self._flags[sid] = ReportFlags.from_logon(ctx.peer_flags)
+        flags = self._flags[sid] = ReportFlags.from_logon(ctx.peer_flags)
+        inbound = wire_price_format("D", from_exchange=False, use_dollars=ctx.use_dollars)
+        self._peers[id(ctx)] = _Peer(ctx, sid, flags, ctx.is_listener, inbound)
         for hook in self._logon_hooks:
             hook(ctx)
 
@@ -282,6 +321,8 @@ class KalshiExchangeApp:
         if self._sessions.get(sid) is not ctx:
             return  # a newer connection of the same key already took over
         del self._sessions[sid]
+        self._peers.pop(id(ctx), None)
+        self._audience = None
         flags_now = self._flags.pop(sid, None)
         if flags_now is not None and ctx.session_type in _RETRANSMISSION:
             self._offline_flags[sid] = flags_now  # reports for it are kept until it is back
@@ -307,7 +348,9 @@ class KalshiExchangeApp:
                 f"Unsupported Message Type: {mt} is not accepted on {ctx.session_type}",
             )
             return
-        if ctx.is_listener and mt in LISTENER_FORBIDDEN:
+        peer = self._peers.get(id(ctx))
+        listener = peer.listener if peer is not None and peer.ctx is ctx else ctx.is_listener
+        if listener and mt in LISTENER_FORBIDDEN:
             ctx.business_reject(
                 fm,
                 BR.NOT_AUTHORIZED,
@@ -319,7 +362,7 @@ class KalshiExchangeApp:
         except _Refuse as exc:
             ctx.business_reject(fm, exc.reason, exc.text, ref_tag=exc.tag)
             return None
-        if inspect.isawaitable(result):
+        if result is not None and inspect.isawaitable(result):
             return self._finish(ctx, fm, result)
         return None
 
@@ -343,42 +386,56 @@ class KalshiExchangeApp:
         """Deliver one engine call's events.  ``origin`` (the requester) also gets the answers
         that are only for it, after ``lead`` (its PENDING reports); ``ref`` is its request."""
         buckets: dict[str, list[Any]] = {}
-        targets: dict[str, SimSession] = {}
-
-        def put(ctx: SimSession, item: Any) -> None:
-            sid = session_id_of(ctx)
-            targets[sid] = ctx
-            buckets.setdefault(sid, []).append(item)
-
-        offline: dict[str, list[Any]] = {}
-        if origin is not None:
-            for m in lead:
-                put(origin, m)
+        targets: dict[str, SimSession] = {}  # a session id's last ctx gets its whole bucket
+        offline: dict[str, list[Any]] | None = None
+        sessions = self._sessions
+        observe = self.dropcopy.observe
+        origin_sid: str | None = None
+        if origin is not None and lead:
+            origin_sid = session_id_of(origin)
+            targets[origin_sid] = origin
+            buckets[origin_sid] = list(lead)
         for ev in events:
             if isinstance(ev, ExecutionEvent):
-                self.dropcopy.observe(ev.exec_id)
-                for ctx in self._recipients(ev.order):
-                    put(ctx, ev)
-                sid = ev.order.session_id
-                if sid is not None and sid not in self._sessions and sid in self._offline_flags:
+                observe(ev.exec_id)
+                order = ev.order
+                for sid, ctx in self._recipients(order):
+                    targets[sid] = ctx
+                    bucket = buckets.get(sid)
+                    if bucket is None:
+                        buckets[sid] = [ev]
+                    else:
+                        bucket.append(ev)
+                sid = order.session_id
+                if sid is not None and sid not in sessions and sid in self._offline_flags:
+                    if offline is None:
+                        offline = {}
                     offline.setdefault(sid, []).append(ev)
-            elif origin is None:
                 continue
-            elif isinstance(ev, CancelRejected):
-                put(origin, cancel_reject(ev))
+            if origin is None:
+                continue
+            if isinstance(ev, CancelRejected):
+                item: Message = cancel_reject(ev)
             elif isinstance(ev, MassCancelReport):
-                put(origin, mass_cancel_report(ev, _ref_cl_ord_id(ref) or ev.operation_id))
+                item = mass_cancel_report(ev, _ref_cl_ord_id(ref) or ev.operation_id)
             elif isinstance(ev, GroupResponseEvent):
-                put(origin, group_response(ev))
+                item = group_response(ev)
             elif isinstance(ev, OrderGroupRejected):
-                put(origin, group_reject(ev, _ref_seq(ref)))
+                item = group_reject(ev, _ref_seq(ref))
+            else:
+                continue
+            if origin_sid is None:
+                origin_sid = session_id_of(origin)
+            targets[origin_sid] = origin
+            buckets.setdefault(origin_sid, []).append(item)
         for sid, items in buckets.items():
             ctx = targets[sid]
-            for msg in self._render(items, self.report_flags(ctx)):
+            for msg in self._render(items, self._flags_of(sid, ctx)):
                 if not self.send(ctx, msg):
                     break
-        for sid, items in offline.items():
-            self._keep_for_later(sid, items)
+        if offline is not None:
+            for sid, items in offline.items():
+                self._keep_for_later(sid, items)
         for hook in self._hooks:
             hook(events)
 
@@ -397,23 +454,47 @@ class KalshiExchangeApp:
             fmt = wire_price_format(msg.MSG_TYPE, from_exchange=True, use_dollars=flags.use_dollars)
             self._sim.store_offline(session_type, api_key, msg.MSG_TYPE, msg.encode_body(enc, fmt))
 
-    def _recipients(self, state: OrderState) -> list[SimSession]:
-        account = state.account
-        out: list[SimSession] = []
-        entered = self._sessions.get(state.session_id) if state.session_id else None
+    def _recipients(self, state: OrderState) -> _Audience:
+        """(session id, session) for each session that hears about ``state``'s order."""
+        session_id = state.session_id
+        entered = self._sessions.get(session_id) if session_id else None
+        audience = self._audience
+        if audience is None:
+            audience = self._audience = self._audiences()
+        trading, listening = audience.get(state.owner.account, _NOBODY)
         if entered is not None:
-            out.append(entered)
-        elif state.session_id is None:
-            out.extend(self.sessions(account=account, session_types=_ORDER_ENTRY, listeners=False))
-        for ctx in self.sessions(account=account, listeners=True):
-            if ctx not in out:
-                out.append(ctx)
+            out = [(session_id, entered)]
+        elif session_id is None:
+            out = list(trading)
+        else:
+            out = []
+        for pair in listening:
+            if pair not in out:
+                out.append(pair)
+        return out
+
+    def _audiences(self) -> dict[str, tuple[_Audience, _Audience]]:
+        """Per account, as (session id, session): what ``sessions(account=..,
+        session_types=_ORDER_ENTRY, listeners=False)`` and ``sessions(account=..,
+        listeners=True)`` return (an order's reports go to them)."""
+        out: dict[str, tuple[_Audience, _Audience]] = {}
+        for sid, ctx in self._sessions.items():
+            trading, listening = out.setdefault(self.account_of(ctx.api_key), ([], []))
+            if ctx.is_listener:
+                listening.append((sid, ctx))
+            elif ctx.session_type in _ORDER_ENTRY:
+                trading.append((sid, ctx))
         return out
 
     @staticmethod
     def _render(items: list[Any], flags: ReportFlags) -> list[Message]:
         """Execution events rendered together (21026/21007 look across the batch), other
         messages kept where they were."""
+        for item in items:
+            if not isinstance(item, ExecutionEvent):
+                break
+        else:  # execution events only (the usual case)
+            return render_execution_events(items, flags)  # type: ignore[return-value]
         execs = [i for i in items if isinstance(i, ExecutionEvent)]
         rendered = render_execution_events(execs, flags, aligned=True)
         it = iter(rendered)
@@ -455,38 +536,46 @@ class KalshiExchangeApp:
         return sub, party_id
 
     def _on_new_order(self, ctx: SimSession, fm: FixMessage) -> None:
-        nos: NewOrderSingle = self.decode(ctx, fm)
+        peer = self._peers.get(id(ctx))
+        if peer is not None and peer.ctx is ctx:
+            nos: NewOrderSingle = from_fix_message(fm, peer.inbound)  # type: ignore[assignment]
+            sid, flags = peer.sid, peer.flags
+        else:
+            nos = self.decode(ctx, fm)
+            sid = session_id_of(ctx)
+            flags = self._flags_of(sid, ctx)
         sub, party_id = self._owner(nos)
-        account = self._account(ctx)
+        account = self.account_of(ctx.api_key)
+        # enum members' _value_ rather than .value (a Python-level property on every access)
         tif = (
             int(self.config.missing_time_in_force)
             if nos.time_in_force is None
-            else int(nos.time_in_force.value)
+            else int(nos.time_in_force._value_)
         )
-        req = NewOrder(
-            account=account,
-            cl_ord_id=nos.cl_ord_id,
-            symbol=nos.symbol,
-            side=int(nos.side.value),
-            price=nos.price,
-            qty=nos.order_qty,
-            ord_type=int(nos.ord_type.value),
-            time_in_force=tif,
-            expire_time=nos.expire_time,
-            subaccount=sub,
-            party_id=party_id,
-            order_group_id=nos.secondary_cl_ord_id or nos.order_group_id,
-            post_only=nos.exec_inst is enums.ExecInst.POST_ONLY,
-            stp_type=None
-            if nos.self_trade_prevention_type is None
-            else int(nos.self_trade_prevention_type.value),
-            cancel_on_pause=bool(nos.cancel_order_on_pause),
-            max_execution_cost=nos.max_execution_cost,
-            session_id=session_id_of(ctx),
-        )
+        stp = nos.self_trade_prevention_type
+        req: Any = _new(NEW_ORDER_DRAFT)  # every NewOrder field, then sealed (see .frozen)
+        req.account = account
+        req.cl_ord_id = nos.cl_ord_id
+        req.symbol = nos.symbol
+        req.side = int(nos.side._value_)
+        req.price = nos.price
+        req.qty = nos.order_qty
+        req.ord_type = int(nos.ord_type._value_)
+        req.time_in_force = tif
+        req.expire_time = nos.expire_time
+        req.subaccount = sub
+        req.party_id = party_id
+        req.order_group_id = nos.secondary_cl_ord_id or nos.order_group_id
+        req.post_only = nos.exec_inst is enums.ExecInst.POST_ONLY
+        req.stp_type = None if stp is None else int(stp._value_)
+        req.cancel_on_pause = bool(nos.cancel_order_on_pause)
+        req.max_execution_cost = nos.max_execution_cost
+        req.session_id = sid
+        req.sell_position_floor = None
+        req.valid_until = None
+        req.__class__ = NewOrder
         events = self.engine.submit(req)
-        lead = []
-        flags = self.report_flags(ctx)
+        lead: list[Message] = []
         if not flags.skip_pending:
             first = next(
                 (
@@ -514,15 +603,7 @@ class KalshiExchangeApp:
         self, account: str, orig_cl_ord_id: str, order_id: str | None
     ) -> OrderState | None:
         """The order a cancel/replace names, as the engine finds it (ClOrdID first)."""
-        mine = self.engine.open_orders(account)
-        for o in mine:
-            if o.cl_ord_id == orig_cl_ord_id:
-                return o
-        if order_id is not None:
-            for o in mine:
-                if o.order_id == order_id:
-                    return o
-        return None
+        return self.engine.open_order(account, orig_cl_ord_id, order_id)
 
     def _pending_amend(
         self,

@@ -26,7 +26,7 @@ Flag semantics (fix__authentication.md, fix__order-entry.md, fix__changelog.md),
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import datetime
 from decimal import ROUND_HALF_EVEN, Decimal
 from typing import Literal, overload
@@ -56,6 +56,7 @@ from .exchange.events import (
 )
 from .exchange.events import OrderGroupResponse as GroupResponseEvent
 from .exchange.events import OrderRejected as OrderRejectedEvent
+from .exchange.frozen import blank_factory
 from .exchange.ids import PENDING_EXEC_ID
 from .exchange.orders import OrderState, TimeInForce
 from .exchange.reject_reasons import CancelReason
@@ -77,8 +78,34 @@ __all__ = [
 _QTY = Decimal("0.01")
 _CENT = Decimal("0.01")
 _DOLLAR_PX = Decimal("0.0001")
+_UNIT = Decimal(1)
 _ZERO = Decimal(0)
 PendingKind = Literal["new", "cancel", "replace"]
+
+# Engine values -> wire enum members, looked up rather than converted for every report
+# (``enums.X(value)`` is a Python-level call); a miss falls back to the conversion, so an
+# unknown value fails exactly as before.
+_SIDES = {int(m.value): m for m in enums.Side}
+_ORD_STATUS = {m.value: m for m in enums.OrdStatus}
+_ORD_REJ = {m.value: m for m in enums.OrdRejReason}
+_COLLATERAL_TYPES = {m.value: m for m in enums.CollateralAmountType}
+_NEW = enums.ExecType.NEW
+_TRADE = enums.ExecType.TRADE
+_REPLACED = enums.ExecType.REPLACED
+_REJECTED = enums.ExecType.REJECTED
+_ST_REJECTED = enums.OrdStatus.REJECTED
+_ST_CANCELED = enums.OrdStatus.CANCELED
+_CANCEL_CODES = {  # (expired and 21012) -> (ExecType, OrdStatus)
+    False: (enums.ExecType.CANCELED, enums.OrdStatus.CANCELED),
+    True: (enums.ExecType.EXPIRED, enums.OrdStatus.EXPIRED),
+}
+_PENDING_CODES = {
+    kind: (enums.ExecType(code), enums.OrdStatus(code))
+    for kind, code in (("new", "A"), ("cancel", "6"), ("replace", "E"))
+}
+_FEE_TYPE = enums.MiscFeeType.EXCHANGE_FEES
+_FEE_BASIS = enums.MiscFeeBasis.ABSOLUTE
+_CUSTOMER_ACCOUNT = enums.PartyRole.CUSTOMER_ACCOUNT
 
 
 @dataclass(frozen=True)
@@ -106,6 +133,11 @@ class ReportFlags:
 
 def qty(value: Decimal) -> Decimal:
     """A quantity with at least two decimals (``10`` -> ``10.00``; ``0.125`` stays)."""
+    # same_quantum answers the two usual exponents (-2, 0) without as_tuple's digit tuple.
+    if value.same_quantum(_QTY):
+        return value
+    if value.same_quantum(_UNIT):
+        return value.quantize(_QTY)
     exp = value.as_tuple().exponent
     if isinstance(exp, int) and exp > -2:
         return value.quantize(_QTY)
@@ -117,34 +149,47 @@ def _px(value: Decimal, use_dollars: bool) -> Decimal:
 
     A cents session cannot express a subpenny price (fix__subpenny-pricing.md), yet it can see
     one: a subpenny maker's price prints as LastPx.  It gets the nearest cent (half-even); log on
-    with UseDollars (21005=Y) to see the exact price.
+    with UseDollars (21005=Y) to see the exact price.  (A value already at the exponent is
+    returned as is: quantizing it would give an equal value with the same exponent.)
     """
-    if use_dollars:
-        return value.quantize(_DOLLAR_PX, rounding=ROUND_HALF_EVEN)  # 0.7000, as the docs show
-    return value.quantize(_CENT, rounding=ROUND_HALF_EVEN)
+    quantum = _DOLLAR_PX if use_dollars else _CENT  # 0.7000, as the docs show
+    if value.same_quantum(quantum):
+        return value
+    return value.quantize(quantum, rounding=ROUND_HALF_EVEN)
 
 
 def _avg_px(value: Decimal, use_dollars: bool) -> Decimal:
     """AvgPx: dollars carry at most 4 decimals; cents may be fractional (see messages.prices)."""
-    if use_dollars:
+    if use_dollars and not value.same_quantum(_DOLLAR_PX):
         return value.quantize(_DOLLAR_PX, rounding=ROUND_HALF_EVEN)
     return value
 
 
-def _parties(state: OrderState) -> list[Party]:
-    if state.party_id is None:
-        return []
-    return [Party(party_id=state.party_id, party_role=enums.PartyRole.CUSTOMER_ACCOUNT)]
+def _collateral_type(value: str) -> enums.CollateralAmountType:
+    member = _COLLATERAL_TYPES.get(value)
+    return member if member is not None else enums.CollateralAmountType(value)
 
 
-def _alloc(state: OrderState) -> int | None:
-    """AllocAccount (79): "Present if order was placed for a subaccount"."""
-    return state.subaccount or None
+def _ord_rej_reason(value: int) -> enums.OrdRejReason:
+    member = _ORD_REJ.get(value)
+    return member if member is not None else enums.OrdRejReason(value)
+
+
+def _ord_status(state: OrderState) -> enums.OrdStatus:
+    value = state.status._value_
+    member = _ORD_STATUS.get(value)
+    return member if member is not None else enums.OrdStatus(value)
+
+
+_blank_report = blank_factory(ExecutionReport)
+"""A report with the optional fields at their defaults, for :func:`_base` to fill (its
+``__init__`` binds 29 keyword arguments: a third of the cost of a report)."""
+_blank_fee = blank_factory(MiscFee)
+_blank_collateral = blank_factory(CollateralAmountChange)
 
 
 def _base(
     state: OrderState,
-    *,
     exec_id: str,
     exec_type: enums.ExecType,
     ord_status: enums.OrdStatus,
@@ -154,115 +199,94 @@ def _base(
     leaves_qty: Decimal | None = None,
     order_qty: Decimal | None = None,
 ) -> ExecutionReport:
+    """The fields every ExecutionReport has (positional: called for every report)."""
     cum = state.cum_qty if cum_qty is None else cum_qty
     leaves = state.leaves_qty if leaves_qty is None else leaves_qty
     if order_qty is None:
         order_qty = state.order_qty if flags.preserve_order_qty else cum + leaves
-    return ExecutionReport(
-        avg_px=_avg_px(state.avg_px, flags.use_dollars),
-        cl_ord_id=state.cl_ord_id,
-        cum_qty=qty(cum),
-        exec_id=exec_id,
-        order_id=state.order_id,
-        order_qty=qty(order_qty),
-        ord_status=ord_status,
-        side=enums.Side(str(state.side)),
-        symbol=state.symbol,
-        exec_type=exec_type,
-        leaves_qty=qty(leaves),
-        price=_px(state.price, flags.use_dollars),
-        transact_time=transact_time,
-        expire_time=state.expire_time,
-        party_ids=_parties(state),
-        alloc_account=_alloc(state),
+    # _avg_px() and _px() inline; fields computed in the order __init__ took them
+    quantum = _DOLLAR_PX if flags.use_dollars else _CENT
+    avg_px = state.avg_px
+    if quantum is _DOLLAR_PX and not avg_px.same_quantum(_DOLLAR_PX):
+        avg_px = avg_px.quantize(_DOLLAR_PX, rounding=ROUND_HALF_EVEN)
+    owner = state.owner
+    er = _blank_report()
+    er.avg_px = avg_px
+    er.cl_ord_id = state.cl_ord_id
+    er.cum_qty = qty(cum)
+    er.exec_id = exec_id
+    er.order_id = state.order_id
+    er.order_qty = qty(order_qty)
+    er.ord_status = ord_status
+    side = state.side
+    member = _SIDES.get(side) if type(side) is int else None
+    er.side = member if member is not None else enums.Side(str(side))
+    er.symbol = state.symbol
+    er.exec_type = exec_type
+    er.leaves_qty = qty(leaves)
+    price = state.price
+    er.price = (
+        price if price.same_quantum(quantum) else price.quantize(quantum, rounding=ROUND_HALF_EVEN)
     )
+    er.transact_time = transact_time
+    er.expire_time = state.expire_time
+    if owner.party_id is not None:  # else the blank's empty list
+        er.party_ids = [Party(party_id=owner.party_id, party_role=_CUSTOMER_ACCOUNT)]
+    # AllocAccount (79): "Present if order was placed for a subaccount"
+    er.alloc_account = owner.subaccount or None
+    return er
 
 
 def execution_report(event: ExecutionEvent, flags: ReportFlags) -> ExecutionReport:
     """One execution event as one ExecutionReport (no batch context: see
-    :func:`render_execution_events` for New folding and IOC cancel suppression)."""
+    :func:`render_execution_events` for New folding and IOC cancel suppression).
+
+    The report is built fresh here, so the fields an event type adds are set on it directly."""
     state = event.order
     exec_id = str(event.exec_id)
     when = event.transact_time
     if isinstance(event, OrderAccepted):
-        return _base(
-            state,
-            exec_id=exec_id,
-            exec_type=enums.ExecType.NEW,
-            ord_status=enums.OrdStatus(state.status.value),
-            transact_time=when,
-            flags=flags,
-        )
+        return _base(state, exec_id, _NEW, _ord_status(state), when, flags)
     if isinstance(event, Fill):
-        er = _base(
-            state,
-            exec_id=exec_id,
-            exec_type=enums.ExecType.TRADE,
-            ord_status=enums.OrdStatus(state.status.value),
-            transact_time=when,
-            flags=flags,
-        )
-        return replace(
-            er,
-            last_px=_px(event.last_px, flags.use_dollars),
-            last_qty=qty(event.last_qty),
-            long_qty=qty(event.long_qty),
-            short_qty=qty(event.short_qty),
-            misc_fees=[
-                MiscFee(
-                    misc_fee_amt=event.fee_amount,
-                    misc_fee_curr="USD",
-                    misc_fee_type=enums.MiscFeeType.EXCHANGE_FEES,
-                    misc_fee_basis=enums.MiscFeeBasis.ABSOLUTE,
-                )
-            ],
-            trd_match_id=event.trd_match_id,
-            aggressor_indicator=event.aggressor,
-            collateral_amount_changes=[
-                CollateralAmountChange(
-                    collateral_amount_change=c.amount,
-                    collateral_amount_type=enums.CollateralAmountType(c.type),
-                )
-                for c in event.collateral_changes
-            ],
-        )
+        er = _base(state, exec_id, _TRADE, _ord_status(state), when, flags)
+        er.last_px = _px(event.last_px, flags.use_dollars)
+        er.last_qty = qty(event.last_qty)
+        er.long_qty = qty(event.long_qty)
+        er.short_qty = qty(event.short_qty)
+        fee = _blank_fee()  # MiscFee(...) with its four fields
+        fee.misc_fee_amt = event.fee.net_fee
+        fee.misc_fee_curr = "USD"
+        fee.misc_fee_type = _FEE_TYPE
+        fee.misc_fee_basis = _FEE_BASIS
+        er.misc_fees = [fee]
+        er.trd_match_id = event.trd_match_id
+        er.aggressor_indicator = event.aggressor
+        changes = er.collateral_amount_changes  # the blank's empty list
+        for c in event.collateral_changes:
+            change = _blank_collateral()
+            change.collateral_amount_change = c.amount
+            change.collateral_amount_type = _collateral_type(c.type)
+            changes.append(change)
+        return er
     if isinstance(event, OrderCanceled | OrderExpired):
-        expired = isinstance(event, OrderExpired) and flags.use_expired
-        code = "C" if expired else "4"
-        er = _base(
-            state,
-            exec_id=exec_id,
-            exec_type=enums.ExecType(code),
-            ord_status=enums.OrdStatus(code),
-            transact_time=when,
-            flags=flags,
-        )
-        return replace(er, text=event.text, orig_cl_ord_id=state.orig_cl_ord_id)
+        exec_type, ord_status = _CANCEL_CODES[
+            bool(isinstance(event, OrderExpired) and flags.use_expired)
+        ]
+        er = _base(state, exec_id, exec_type, ord_status, when, flags)
+        er.text = event.text
+        er.orig_cl_ord_id = state.orig_cl_ord_id
+        return er
     if isinstance(event, OrderReplaced):
-        er = _base(
-            state,
-            exec_id=exec_id,
-            exec_type=enums.ExecType.REPLACED,
-            ord_status=enums.OrdStatus(state.status.value),
-            transact_time=when,
-            flags=flags,
-        )
-        return replace(er, orig_cl_ord_id=state.orig_cl_ord_id)
+        er = _base(state, exec_id, _REPLACED, _ord_status(state), when, flags)
+        er.orig_cl_ord_id = state.orig_cl_ord_id
+        return er
     if isinstance(event, OrderRejectedEvent):
         er = _base(
-            state,
-            exec_id=exec_id,
-            exec_type=enums.ExecType.REJECTED,
-            ord_status=enums.OrdStatus.REJECTED,
-            transact_time=when,
-            flags=flags,
-            cum_qty=_ZERO,
-            leaves_qty=_ZERO,
-            order_qty=state.order_qty,
+            state, exec_id, _REJECTED, _ST_REJECTED, when, flags, _ZERO, _ZERO, state.order_qty
         )
-        return replace(
-            er, text=event.text, ord_rej_reason=enums.OrdRejReason(int(event.ord_rej_reason))
-        )
+        er.text = event.text
+        er.ord_rej_reason = _ord_rej_reason(int(event.ord_rej_reason))
+        return er
     raise TypeError(f"no ExecutionReport for {type(event).__name__}")
 
 
@@ -294,35 +318,45 @@ def render_execution_events(
     """The ExecutionReports one session gets for the execution events of one matching cycle
     (one engine call), in order, with 21026 / 21007 applied.  ``aligned``: one entry per event,
     None where the event is not reported."""
-    traded = {e.order.order_id for e in events if isinstance(e, Fill)}
-    hidden_ioc = (
-        set()
-        if flags.ioc_cancel_report
-        else {e.order.order_id for e in events if _is_ioc_remainder_cancel(e)}
-    )
+    if len(events) == 1:  # nothing to fold into or hide behind (the usual resting order)
+        e = events[0]
+        if (
+            not flags.ioc_cancel_report
+            and isinstance(e, OrderCanceled)
+            and _is_ioc_remainder_cancel(e)
+        ):
+            return [None] if aligned else []
+        return [execution_report(e, flags)]
+    traded: set[str] = set()
+    hidden_ioc: set[str] = set()
+    find_hidden = not flags.ioc_cancel_report
+    for e in events:
+        if isinstance(e, Fill):
+            traded.add(e.order.order_id)
+        elif find_hidden and _is_ioc_remainder_cancel(e):
+            hidden_ioc.add(e.order.order_id)
     last_fill: dict[str, int] = {}
-    for i, e in enumerate(events):
-        if isinstance(e, Fill) and e.order.order_id in hidden_ioc:
-            last_fill[e.order.order_id] = i
+    if hidden_ioc:
+        for i, e in enumerate(events):
+            if isinstance(e, Fill) and e.order.order_id in hidden_ioc:
+                last_fill[e.order.order_id] = i
+    fold_new = bool(traded) and not flags.new_before_trade
     out: list[ExecutionReport | None] = []
     for i, e in enumerate(events):
         oid = e.order.order_id
-        if isinstance(e, OrderAccepted) and oid in traded and not flags.new_before_trade:
+        if fold_new and oid in traded and isinstance(e, OrderAccepted):
             out.append(None)  # folded into the first Trade report
             continue
         if oid in hidden_ioc and _is_ioc_remainder_cancel(e):
             out.append(None)
             continue
         er = execution_report(e, flags)
-        if last_fill.get(oid) == i:
+        if last_fill and last_fill.get(oid) == i:
             # The unreported cancel still ends the order: its last Trade says so.
             cum = e.order.cum_qty
-            er = replace(
-                er,
-                ord_status=enums.OrdStatus.CANCELED,
-                leaves_qty=qty(_ZERO),
-                order_qty=qty(e.order.order_qty if flags.preserve_order_qty else cum),
-            )
+            er.ord_status = _ST_CANCELED
+            er.leaves_qty = qty(_ZERO)
+            er.order_qty = qty(e.order.order_qty if flags.preserve_order_qty else cum)
         out.append(er)
     if aligned:
         return out
@@ -342,29 +376,26 @@ def pending_report(
     outcome unless the session logged on with SkipPendingExecReports (21011=Y).
 
     ``state`` is the order as it was before the request (for PENDING_NEW: as requested)."""
-    code = {"new": "A", "cancel": "6", "replace": "E"}[kind]
+    exec_type, ord_status = _PENDING_CODES[kind]
     if kind == "new":
         er = _base(
             state,
-            exec_id=PENDING_EXEC_ID,
-            exec_type=enums.ExecType(code),
-            ord_status=enums.OrdStatus(code),
-            transact_time=transact_time,
-            flags=flags,
-            cum_qty=_ZERO,
-            leaves_qty=state.order_qty,
-            order_qty=state.order_qty,
+            PENDING_EXEC_ID,
+            exec_type,
+            ord_status,
+            transact_time,
+            flags,
+            _ZERO,
+            state.order_qty,
+            state.order_qty,
         )
-        return replace(er, cl_ord_id=cl_ord_id, avg_px=_avg_px(_ZERO, flags.use_dollars))
-    er = _base(
-        state,
-        exec_id=PENDING_EXEC_ID,
-        exec_type=enums.ExecType(code),
-        ord_status=enums.OrdStatus(code),
-        transact_time=transact_time,
-        flags=flags,
-    )
-    return replace(er, cl_ord_id=cl_ord_id, orig_cl_ord_id=orig_cl_ord_id or state.cl_ord_id)
+        er.cl_ord_id = cl_ord_id
+        er.avg_px = _avg_px(_ZERO, flags.use_dollars)
+        return er
+    er = _base(state, PENDING_EXEC_ID, exec_type, ord_status, transact_time, flags)
+    er.cl_ord_id = cl_ord_id
+    er.orig_cl_ord_id = orig_cl_ord_id or state.cl_ord_id
+    return er
 
 
 def cancel_reject(event: CancelRejected) -> OrderCancelReject:

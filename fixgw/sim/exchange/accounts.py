@@ -38,11 +38,35 @@ _ALL_SUBACCOUNTS = frozenset(range(MAX_SUBACCOUNT + 1))
 
 @dataclass(frozen=True)
 class AccountRef:
-    """Who owns an order, a ledger and positions."""
+    """Who owns an order, a ledger and positions.
+
+    The hash (the dataclass one: of the field tuple) is computed once and kept: every ledger
+    and position lookup hashes the ref, several times per fill; equality checks identity
+    first (the engine shares one ref per owner, see :meth:`Accounts.resolve`)."""
 
     account: str
     subaccount: int = 0
     party_id: str | None = None
+
+    def __eq__(self, other: object) -> bool:
+        # the dataclass comparison (field tuples), with a shortcut for the shared refs
+        if self is other:
+            return True
+        if other.__class__ is not self.__class__:
+            return NotImplemented
+        return (self.account, self.subaccount, self.party_id) == (
+            other.account,  # type: ignore[attr-defined]
+            other.subaccount,  # type: ignore[attr-defined]
+            other.party_id,  # type: ignore[attr-defined]
+        )
+
+    def __hash__(self) -> int:
+        try:
+            return self._hash  # type: ignore[attr-defined, no-any-return]
+        except AttributeError:
+            h = hash((self.account, self.subaccount, self.party_id))
+            object.__setattr__(self, "_hash", h)
+            return h
 
 
 @dataclass(frozen=True)
@@ -99,6 +123,7 @@ class Accounts:
         self._party_owner: dict[str, str] = {}
         self._ledgers: dict[AccountRef, Ledger] = {}
         self._positions: dict[tuple[AccountRef, str], Decimal] = {}
+        self._refs: dict[tuple[str, int, str | None], AccountRef] = {}
         for name, cfg in (configs or {}).items():
             self._create(name, cfg)
 
@@ -139,7 +164,13 @@ class Accounts:
                 self._party_owner[party_id] = account
             elif owner != account:
                 return rr.PERMISSION_DENIED_FOR_CUSTOMER_ACCOUNT
-        return AccountRef(account, subaccount, party_id)
+        if type(subaccount) is not int:  # keep what was passed (True == 1, yet prints as Y)
+            return AccountRef(account, subaccount, party_id)
+        key = (account, subaccount, party_id)
+        ref = self._refs.get(key)
+        if ref is None:  # one ref per owner, not one per order
+            ref = self._refs[key] = AccountRef(account, subaccount, party_id)
+        return ref
 
     def create_subaccount(self, account: str, subaccount: int) -> None:
         if not 0 <= subaccount <= MAX_SUBACCOUNT:

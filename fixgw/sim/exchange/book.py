@@ -2,12 +2,14 @@
 
 Both sides are kept on the yes-price scale (getting_started__order_direction.md: direction does
 not change the price), so a bid at p and an ask at p cross, and the trade happens at the resting
-order's price.  Priority is price, then arrival (``Order.priority``).
+order's price.  Priority is price, then arrival (``Order.priority``).  A price level is a deque:
+fills take orders from its front, which a list would pay for with a move of the whole level.
 """
 
 from __future__ import annotations
 
 import bisect
+from collections import deque
 from collections.abc import Iterator
 from decimal import Decimal
 
@@ -26,7 +28,10 @@ def crosses(taker_side: Side, taker_price: Decimal, resting_price: Decimal) -> b
 class OrderBook:
     def __init__(self, symbol: str) -> None:
         self.symbol = symbol
-        self._levels: dict[Side, dict[Decimal, list[Order]]] = {Side.BUY_YES: {}, Side.SELL_NO: {}}
+        self._levels: dict[Side, dict[Decimal, deque[Order]]] = {
+            Side.BUY_YES: {},
+            Side.SELL_NO: {},
+        }
         self._prices: dict[Side, list[Decimal]] = {Side.BUY_YES: [], Side.SELL_NO: []}
 
     def add(self, order: Order) -> None:
@@ -34,7 +39,7 @@ class OrderBook:
         levels = self._levels[order.side]
         level = levels.get(order.price)
         if level is None:
-            level = levels[order.price] = []
+            level = levels[order.price] = deque()
             bisect.insort(self._prices[order.side], order.price)
         level.append(order)
         order.on_book = True
@@ -78,10 +83,16 @@ class OrderBook:
         return iter(out)
 
     def best_crossing(self, taker_side: Side, taker_price: Decimal) -> Order | None:
-        best = self.best(taker_side.opposite)
-        if best is not None and crosses(taker_side, taker_price, best.price):
-            return best
-        return None
+        # best(taker_side.opposite) and crosses(), inline: asked before every order rests
+        if taker_side is Side.BUY_YES:
+            prices = self._prices[Side.SELL_NO]
+            if not prices or prices[0] > taker_price:
+                return None
+            return self._levels[Side.SELL_NO][prices[0]][0]
+        prices = self._prices[Side.BUY_YES]
+        if not prices or prices[-1] < taker_price:
+            return None
+        return self._levels[Side.BUY_YES][prices[-1]][0]
 
     def orders(self, side: Side | None = None) -> Iterator[Order]:
         """All resting orders (a snapshot), best first per side."""

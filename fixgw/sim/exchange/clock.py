@@ -42,6 +42,8 @@ class ManualClock:
 
 def require_utc(when: datetime, what: str) -> datetime:
     """Normalise an aware datetime to UTC; naive datetimes are a bug and raise ValueError."""
+    if when.tzinfo is UTC:  # what SystemClock gives: astimezone(UTC) would return it as is
+        return when
     if when.tzinfo is None or when.utcoffset() is None:
         raise ValueError(f"{what}: naive datetime {when!r}; pass an aware UTC datetime")
     return when.astimezone(UTC)

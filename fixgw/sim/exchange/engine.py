@@ -38,15 +38,15 @@ entry (worst case at the limit) but not reserved.
 from __future__ import annotations
 
 import heapq
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal
-from typing import Literal
+from typing import Literal, TypeVar
 from zoneinfo import ZoneInfo
 
 from . import reject_reasons as rr
-from .accounts import AccountConfig, AccountRef, Accounts, BalanceView
+from .accounts import AccountConfig, AccountRef, Accounts, BalanceView, Ledger
 from .book import OrderBook
 from .clock import Clock, SystemClock, require_utc
 from .events import (
@@ -69,6 +69,7 @@ from .events import (
     SettlementRecord,
 )
 from .fees import FeeModel, QuadraticFeeModel, floor_to, round_fill, settlement_rounding
+from .frozen import blank_factory, draft, field_names
 from .history import LOOKBACK, ExecutionHistory
 from .ids import ExecIdGenerator, IdFactory, uuid_ids
 from .markets import Market, MarketConfig, MarketRegistry, MarketStatus
@@ -92,7 +93,9 @@ from .reject_reasons import CancelReason
 __all__ = ["Exchange", "EngineConfig", "Faults", "day_expiry", "ET"]
 
 ET = ZoneInfo("America/New_York")
+_E = TypeVar("_E")
 _ZERO = Decimal(0)
+_ONE = Decimal(1)
 _QTY = Decimal("0.01")
 _CLOSED = (MarketStatus.CLOSED, MarketStatus.SETTLED)
 MAX_CL_ORD_ID = 64
@@ -163,7 +166,11 @@ class Exchange:
         self._books: dict[str, OrderBook] = {}
         self._orders: dict[str, Order] = {}
         self._open: dict[str, Order] = {}
-        self._by_cl_ord_id: dict[tuple[str, str], Order] = {}
+        #: account -> ClOrdID -> the order that last took it (nested: no key tuple per order)
+        self._by_cl_ord_id: dict[str, dict[str, Order]] = {}
+        #: every open order is its (account, ClOrdID)'s entry above: submit refuses a ClOrdID
+        #: an open order has, and _rename notes when a cancel gives one to a second order
+        self._cl_index_exact = True
         self._expiries: list[tuple[datetime, int, str]] = []
         self._priority = 0
         self._exchange_paused = False
@@ -192,6 +199,25 @@ class Exchange:
             if account is None or o.owner.account == account
         ]
 
+    def open_order(
+        self, account: str, cl_ord_id: str, order_id: str | None = None
+    ) -> OrderState | None:
+        """The first of ``open_orders(account)`` whose ClOrdID is ``cl_ord_id``, else the one
+        whose OrderID is ``order_id``: found through the indexes, one snapshot taken."""
+        if self._cl_index_exact:
+            found = self._by_cl_ord_id.get(account, _NO_ORDERS).get(cl_ord_id)
+            if found is not None and found.is_open and found.cl_ord_id == cl_ord_id:
+                return found.snapshot()
+        else:  # two open orders shared a ClOrdID once: the index cannot say which is first
+            for o in self._open.values():
+                if o.owner.account == account and o.cl_ord_id == cl_ord_id:
+                    return o.snapshot()
+        if order_id is not None:
+            found = self._open.get(order_id)
+            if found is not None and found.owner.account == account:
+                return found.snapshot()
+        return None
+
     def book(self, symbol: str) -> OrderBook:
         """The market's book, for inspection only (mutating it bypasses balances)."""
         return self._book(symbol)
@@ -210,32 +236,41 @@ class Exchange:
         if isinstance(checked, rr.OrderReject):
             self._emit_reject(req, checked, now, out)
             return out
-        owner, market, side, tif, stp, expire_time = checked
-        order = Order(
-            order_id=self._ids(),
-            owner=owner,
-            cl_ord_id=req.cl_ord_id,
-            symbol=market.ticker,
-            side=side,
-            price=req.price,
-            qty=req.qty,
-            time_in_force=tif,
-            created_time=now,
-            expire_time=expire_time,
-            post_only=req.post_only,
-            stp_type=stp,
-            cancel_on_pause=req.cancel_on_pause,
-            order_group_id=req.order_group_id,
-            session_id=req.session_id,
-            max_execution_cost=req.max_execution_cost,
-            priority=self._next_priority(),
-        )
-        self._orders[order.order_id] = order
-        self._open[order.order_id] = order
-        self._by_cl_ord_id[(owner.account, order.cl_ord_id)] = order
-        order.reserved = order.limit_leg_price * order.qty
-        self.accounts.ledger(owner).reserved += order.reserved
-        self._emit(OrderAccepted, order, now, out)
+        owner, market, side, tif, stp, expire_time, leg, ledger = checked
+        order = _blank_order()  # Order(...) with every field given (see .frozen)
+        order.order_id = order_id = self._ids()
+        order.owner = owner
+        order.cl_ord_id = cl_ord_id = req.cl_ord_id
+        order.symbol = market.ticker
+        order.side = side
+        order.price = price = req.price
+        order.qty = qty = req.qty
+        order.time_in_force = tif
+        order.created_time = now
+        order.expire_time = expire_time
+        order.post_only = req.post_only
+        order.stp_type = stp
+        order.cancel_on_pause = req.cancel_on_pause
+        order.order_group_id = req.order_group_id
+        order.session_id = req.session_id
+        order.max_execution_cost = req.max_execution_cost
+        self._priority += 1  # _next_priority()
+        order.priority = self._priority
+        self._orders[order_id] = order
+        self._open[order_id] = order
+        by_cl_ord_id = self._by_cl_ord_id.get(owner.account)
+        if by_cl_ord_id is None:
+            by_cl_ord_id = self._by_cl_ord_id[owner.account] = {}
+        by_cl_ord_id[cl_ord_id] = order
+        order.reserved = reserved = leg * qty  # order.limit_leg_price * qty
+        ledger.reserved += reserved
+        accepted = _new(_ACCEPTED_DRAFT)  # _emit(OrderAccepted, ...), inline
+        accepted.exec_id = self._exec_ids.next()
+        accepted.transact_time = now
+        accepted.order = order.snapshot()
+        accepted.__class__ = OrderAccepted
+        self.history.append(accepted)
+        out.append(accepted)
 
         immediate = tif is TimeInForce.IOC or (
             tif is TimeInForce.GTD and expire_time is not None and expire_time <= now
@@ -246,7 +281,8 @@ class Exchange:
             if volume < order.qty:
                 self._cancel(order, CancelReason.FOK_INSUFFICIENT_VOLUME, now, out)
                 return out
-        stop = self._match(order, now, out)
+        # Nothing to meet (an order that rests): what _match would find at once.
+        stop = None if book.best_crossing(side, price) is None else self._match(order, now, out)
         if order.is_open:
             if stop is not None:
                 self._cancel(order, stop, now, out)
@@ -583,37 +619,45 @@ class Exchange:
         self, req: NewOrder, now: datetime
     ) -> (
         rr.OrderReject
-        | tuple[AccountRef, Market, Side, TimeInForce, StpType | None, datetime | None]
+        | tuple[
+            AccountRef, Market, Side, TimeInForce, StpType | None, datetime | None, Decimal, Ledger
+        ]
     ):
+        """The reject, or what submit needs: owner, market, enums, expiry, leg price, ledger."""
         if self.faults.exchange_unavailable:
             return rr.EXCHANGE_UNAVAILABLE
         if self._exchange_paused:
             return rr.EXCHANGE_PAUSED
-        owner = self.accounts.resolve(req.account, req.subaccount, req.party_id)
+        accounts = self.accounts
+        owner = accounts.resolve(req.account, req.subaccount, req.party_id)
         if isinstance(owner, rr.OrderReject):
             return owner
         market = self.markets.get(req.symbol)
         if market is None:
             return rr.MARKET_NOT_FOUND
-        status_reject = _status_reject(market.status)
-        if status_reject is not None:
-            return status_reject
-        if not 0 < len(req.cl_ord_id) <= MAX_CL_ORD_ID:
+        if market.status is not MarketStatus.OPEN:
+            status_reject = _status_reject(market.status)
+            if status_reject is not None:
+                return status_reject
+        cl_ord_id = req.cl_ord_id
+        if not 0 < len(cl_ord_id) <= MAX_CL_ORD_ID:
             return rr.INVALID_ORDER
-        existing = self._by_cl_ord_id.get((req.account, req.cl_ord_id))
+        existing = self._by_cl_ord_id.get(req.account, _NO_ORDERS).get(cl_ord_id)
         if existing is not None and existing.is_open:
             return rr.ORDER_ALREADY_EXISTS
         try:
-            side = Side(req.side)
-            tif = TimeInForce(req.time_in_force)
-            stp = None if req.stp_type is None else StpType(req.stp_type)
+            side = _member(_SIDES, Side, req.side)
+            tif = _member(_TIFS, TimeInForce, req.time_in_force)
+            stp = None if req.stp_type is None else _member(_STP_TYPES, StpType, req.stp_type)
         except ValueError:
             return rr.INVALID_ORDER
         if req.ord_type != OrdType.LIMIT:
             return rr.INVALID_ORDER
-        if not isinstance(req.qty, Decimal) or not quantity_ok(req.qty):
+        qty = req.qty
+        if not isinstance(qty, Decimal) or not quantity_ok(qty):
             return rr.INVALID_QUANTITY
-        if not isinstance(req.price, Decimal) or not market.grid.is_valid(req.price):
+        price = req.price
+        if not isinstance(price, Decimal) or not market.grid.is_valid(price):
             return rr.INVALID_ORDER
         expire_time: datetime | None = None
         if tif is TimeInForce.GTD:
@@ -634,10 +678,10 @@ class Exchange:
                 return rr.EXCEEDED_ORDER_GROUP_RISK_LIMIT
         floor = req.sell_position_floor
         if floor is None:
-            cfg = self.accounts.config(owner.account)
+            cfg = accounts.config(owner.account)
             floor = cfg.sell_position_floor if cfg else None
         if floor is not None or market.position_limit is not None:
-            pos = self.accounts.position(owner, market.ticker)
+            pos = accounts.position(owner, market.ticker)
             resting = sum(
                 (
                     o.leaves
@@ -649,19 +693,20 @@ class Exchange:
             # A Side 2 order sells held yes; a Side 1 order sells held no.
             held_opposite = pos if side is Side.SELL_NO else -pos
             selling = floor is not None and held_opposite > 0
-            if selling and held_opposite - resting - req.qty < floor:
+            if selling and held_opposite - resting - qty < floor:
                 return rr.EXCEEDED_SELL_POSITION_FLOOR
             if market.position_limit is not None:
                 held_same = max(-held_opposite, _ZERO)
-                if held_same + resting + req.qty > market.position_limit:
+                if held_same + resting + qty > market.position_limit:
                     return rr.EXCEEDED_PER_MARKET_RISK_LIMIT
-        leg = leg_price(side, req.price)
-        needed = leg * req.qty + self.fee_model.max_fee(req.qty, leg)
-        if self.accounts.ledger(owner).available < needed:
+        leg = price if side is Side.BUY_YES else _ONE - price  # leg_price()
+        needed = leg * qty + self.fee_model.max_fee(qty, leg)
+        ledger = accounts.ledger(owner)
+        if ledger.available < needed:
             return rr.INSUFFICIENT_BALANCE
-        if req.post_only and self._book(market.ticker).best_crossing(side, req.price) is not None:
+        if req.post_only and self._book(market.ticker).best_crossing(side, price) is not None:
             return rr.POST_ONLY_CROSS
-        return owner, market, side, tif, stp, expire_time
+        return owner, market, side, tif, stp, expire_time, leg, ledger
 
     def _locate(
         self,
@@ -675,7 +720,7 @@ class Exchange:
     ) -> Order | rr.CancelReject:
         if self.faults.exchange_unavailable:
             return rr.cancel_reject_from(rr.EXCHANGE_UNAVAILABLE)
-        order = self._by_cl_ord_id.get((account, orig_cl_ord_id))
+        order = self._by_cl_ord_id.get(account, _NO_ORDERS).get(orig_cl_ord_id)
         if order is None and order_id is not None:
             candidate = self._orders.get(order_id)
             if candidate is not None and candidate.owner.account == account:
@@ -718,7 +763,7 @@ class Exchange:
         new_price = order.price if req.price is None else req.price
         if not isinstance(new_price, Decimal) or not market.grid.is_valid(new_price):
             return rr.cancel_reject_from(rr.INVALID_ORDER)
-        other = self._by_cl_ord_id.get((req.account, req.cl_ord_id))
+        other = self._by_cl_ord_id.get(req.account, _NO_ORDERS).get(req.cl_ord_id)
         if other is not None and other is not order and other.is_open:
             return rr.cancel_reject_from(rr.ORDER_ALREADY_EXISTS)
         book = self._book(order.symbol)
@@ -744,7 +789,7 @@ class Exchange:
         """Trade ``taker`` against the book until it is done, stops crossing, or must stop.
         Returns the reason to cancel its remainder, or None if it may rest/expire normally."""
         book = self._book(taker.symbol)
-        while taker.is_open and taker.leaves > 0:
+        while taker.is_open and taker.leaves > _ZERO:
             maker = book.best_crossing(taker.side, taker.price)
             if maker is None:
                 return None
@@ -759,18 +804,29 @@ class Exchange:
                 if taker.cum_qty > 0:
                     return CancelReason.SELF_CROSS_ATTEMPT_PARTIALLY_FILLED
                 return CancelReason.SELF_CROSS_ATTEMPT
-            taker_budget = _affordable(taker, maker.price)
+            # _affordable() is None without a MaxExecutionCost: asked only when there is one
+            taker_budget = (
+                None if taker.max_execution_cost is None else _affordable(taker, maker.price)
+            )
             if taker_budget is not None and taker_budget <= 0:
                 return CancelReason.MAX_EXECUTION_COST_EXCEEDED
-            maker_budget = _affordable(maker, maker.price)
+            maker_budget = (
+                None if maker.max_execution_cost is None else _affordable(maker, maker.price)
+            )
             if maker_budget is not None and maker_budget <= 0:
                 self._cancel(maker, CancelReason.MAX_EXECUTION_COST_EXCEEDED, now, out)
                 continue
-            qty = min(
-                q for q in (taker.leaves, maker.leaves, taker_budget, maker_budget) if q is not None
-            )
+            # min() of the limits that apply; the first of equal ones, as min() would
+            qty = taker.leaves
+            maker_leaves = maker.leaves
+            if maker_leaves < qty:
+                qty = maker_leaves
+            if taker_budget is not None and taker_budget < qty:
+                qty = taker_budget
+            if maker_budget is not None and maker_budget < qty:
+                qty = maker_budget
             self._trade(taker, maker, qty, now, out)
-            if maker.is_open:
+            if maker.is_open and maker.max_execution_cost is not None:
                 left = _affordable(maker, maker.price)
                 if left is not None and left <= 0:
                     self._cancel(maker, CancelReason.MAX_EXECUTION_COST_EXCEEDED, now, out)
@@ -782,26 +838,31 @@ class Exchange:
         price = maker.price
         match_id = self._ids()
         book = self._book(taker.symbol)
+        accounts = self.accounts
+        trade_fee = self.fee_model.trade_fee
         hit: list[OrderGroup] = []
         for o, is_taker in ((taker, True), (maker, False)):
-            ledger = self.accounts.ledger(o.owner)
-            leg = leg_price(o.side, price)
-            pos = self.accounts.position(o.owner, o.symbol)
-            if o.side is Side.BUY_YES:
+            owner = o.owner
+            ledger = accounts.ledger(owner)
+            buys_yes = o.side is Side.BUY_YES
+            leg = price if buys_yes else _ONE - price  # leg_price()
+            pos = accounts.position(owner, o.symbol)
+            if buys_yes:
                 netted = min(qty, max(-pos, _ZERO))
                 new_pos = pos + qty
             else:
                 netted = min(qty, max(pos, _ZERO))
                 new_pos = pos - qty
             revenue = netted - leg * qty
-            raw_fee = self.fee_model.trade_fee(qty, price, is_taker=is_taker)
+            raw_fee = trade_fee(qty, price, is_taker=is_taker)
             fee = round_fill(revenue, raw_fee, o.fee_accumulator)
             o.fee_accumulator = fee.accumulator_after
             release = o.limit_leg_price * qty
             o.reserved -= release
             ledger.reserved -= release
-            ledger.cash += fee.net_balance_change
-            self.accounts.set_position(o.owner, o.symbol, new_pos)
+            balance_change = fee.net_balance_change
+            ledger.cash += balance_change
+            accounts.set_position(owner, o.symbol, new_pos)
             o.cum_qty += qty
             o.notional += price * qty
             o.spent += leg * qty
@@ -810,22 +871,27 @@ class Exchange:
                 self._close_order(o, book)
             else:
                 o.status = OrdStatus.PARTIALLY_FILLED
-            self._emit(
-                Fill,
-                o,
-                now,
-                out,
-                last_px=price,
-                last_qty=qty,
-                trd_match_id=match_id,
-                aggressor=is_taker,
-                fee=fee,
-                collateral_changes=(CollateralChange(fee.net_balance_change),),
-                long_qty=max(new_pos, _ZERO),
-                short_qty=max(-new_pos, _ZERO),
-            )
+            collateral = _new(_COLLATERAL_DRAFT)  # CollateralChange(balance_change)
+            collateral.amount = balance_change
+            collateral.type = "BALANCE"
+            collateral.__class__ = CollateralChange
+            fill = _new(_FILL_DRAFT)  # Fill(...): every field (see .frozen)
+            fill.exec_id = self._exec_ids.next()
+            fill.transact_time = now
+            fill.order = o.snapshot()
+            fill.last_px = price
+            fill.last_qty = qty
+            fill.trd_match_id = match_id
+            fill.aggressor = is_taker
+            fill.fee = fee
+            fill.collateral_changes = (collateral,)
+            fill.long_qty = max(new_pos, _ZERO)
+            fill.short_qty = max(-new_pos, _ZERO)
+            fill.__class__ = Fill
+            self.history.append(fill)
+            out.append(fill)
             if o.order_group_id is not None:
-                group = self.groups.get(o.owner.account, o.owner.subaccount, o.order_group_id)
+                group = self.groups.get(owner.account, owner.subaccount, o.order_group_id)
                 if group is not None and group.record_fill(now, qty):
                     hit.append(group)
         for group in hit:
@@ -834,7 +900,8 @@ class Exchange:
     # ------------------------------------------------------------------ helpers
 
     def _now(self) -> datetime:
-        return require_utc(self.clock.now(), "clock.now()")
+        now = self.clock.now()
+        return now if now.tzinfo is UTC else require_utc(now, "clock.now()")
 
     def _next_priority(self) -> int:
         self._priority += 1
@@ -869,10 +936,26 @@ class Exchange:
             and o.owner.subaccount == group.subaccount
         ]
 
+    def _cl_ord_ids(self, account: str) -> dict[str, Order]:
+        ids = self._by_cl_ord_id.get(account)
+        if ids is None:
+            ids = self._by_cl_ord_id[account] = {}
+        return ids
+
     def _rename(self, order: Order, new_cl_ord_id: str) -> None:
         order.orig_cl_ord_id = order.cl_ord_id
         order.cl_ord_id = new_cl_ord_id
-        self._by_cl_ord_id[(order.owner.account, new_cl_ord_id)] = order
+        ids = self._cl_ord_ids(order.owner.account)
+        taken = ids.get(new_cl_ord_id)
+        # A cancel may name an open order's ClOrdID: two open orders share it from then on.
+        if (
+            taken is not None
+            and taken is not order
+            and taken.is_open
+            and taken.cl_ord_id == new_cl_ord_id
+        ):
+            self._cl_index_exact = False
+        ids[new_cl_ord_id] = order
 
     def _close_order(self, order: Order, book: OrderBook) -> None:
         """Bookkeeping once an order reaches a terminal status."""
@@ -907,9 +990,22 @@ class Exchange:
         out: list[Event],
         **extra: object,
     ) -> None:
-        event = cls(
-            exec_id=self._exec_ids.next(), transact_time=now, order=order.snapshot(), **extra
-        )
+        built = _EVENT_DRAFTS.get(cls)
+        if built is None:  # OrderExpired: its __post_init__ checks the reason
+            event = cls(
+                exec_id=self._exec_ids.next(), transact_time=now, order=order.snapshot(), **extra
+            )
+        else:
+            draft_cls, extra_names = built
+            if extra.keys() != extra_names:
+                raise TypeError(f"{cls.__name__} needs {sorted(extra_names)}, got {sorted(extra)}")
+            event = _new(draft_cls)
+            event.exec_id = self._exec_ids.next()
+            event.transact_time = now
+            event.order = order.snapshot()
+            for name, value in extra.items():
+                setattr(event, name, value)
+            event.__class__ = cls
         self.history.append(event)
         out.append(event)  # type: ignore[arg-type]
 
@@ -1070,6 +1166,30 @@ class Exchange:
                 self._cancel(order, CancelReason.ORDER_EXPIRY_CANCEL, now, out)
         self.history.prune(now)
         return out
+
+
+_new = object.__new__
+_NO_ORDERS: dict[str, Order] = {}
+_blank_order = blank_factory(Order)
+_ACCEPTED_DRAFT = draft(OrderAccepted)
+_FILL_DRAFT = draft(Fill)
+_COLLATERAL_DRAFT = draft(CollateralChange)
+_EVENT_DRAFTS = {  # event class -> (its draft, the fields _emit's **extra must give)
+    cls: (draft(cls), field_names(cls) - field_names(ExecutionEvent))
+    for cls in (OrderAccepted, Fill, OrderCanceled, OrderReplaced)
+}
+_SIDES = {m.value: m for m in Side}
+_TIFS = {m.value: m for m in TimeInForce}
+_STP_TYPES = {m.value: m for m in StpType}
+
+
+def _member(table: Mapping[object, _E], cls: Callable[[object], _E], value: object) -> _E:
+    """``cls(value)`` for an IntEnum, by dict lookup first (the same hash/equality test the
+    enum's own value map applies); anything not found takes the enum's path and its error."""
+    try:
+        return table[value]
+    except (KeyError, TypeError):
+        return cls(value)
 
 
 def _status_reject(status: MarketStatus) -> rr.OrderReject | None:

@@ -7,6 +7,9 @@ OrderGroupResponse (UOH), BusinessMessageReject (35=j) or MarketSettlementReport
 
 The engine always emits OrderAccepted before an order's first Fill; folding the New ack into the
 first Trade report (the default without AlwaysEmitNewBeforeTrade 21026) is the FIX layer's call.
+
+Execution events (and CollateralChange) have slots: the engine builds them from drafts
+(:mod:`.frozen`), several per fill.
 """
 
 from __future__ import annotations
@@ -65,7 +68,7 @@ class ExecType(StrEnum):
     TRADE = "F"
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class CollateralChange:
     """One NoCollateralAmountChanges entry: CollateralAmountChange (1704) / Type (1705)."""
 
@@ -73,7 +76,7 @@ class CollateralChange:
     type: Literal["BALANCE", "PAYOUT"] = "BALANCE"
 
 
-@dataclass(frozen=True, kw_only=True)
+@dataclass(frozen=True, kw_only=True, slots=True)
 class ExecutionEvent:
     exec_id: ExecId
     transact_time: datetime
@@ -86,12 +89,12 @@ class ExecutionEvent:
         return self.order.owner
 
 
-@dataclass(frozen=True, kw_only=True)
+@dataclass(frozen=True, kw_only=True, slots=True)
 class OrderAccepted(ExecutionEvent):
     exec_type: ClassVar[ExecType] = ExecType.NEW
 
 
-@dataclass(frozen=True, kw_only=True)
+@dataclass(frozen=True, kw_only=True, slots=True)
 class OrderRejected(ExecutionEvent):
     """``order`` echoes the request (status Rejected, no quantity open)."""
 
@@ -100,7 +103,7 @@ class OrderRejected(ExecutionEvent):
     exec_type: ClassVar[ExecType] = ExecType.REJECTED
 
 
-@dataclass(frozen=True, kw_only=True)
+@dataclass(frozen=True, kw_only=True, slots=True)
 class Fill(ExecutionEvent):
     """One side of a match.  Both sides get a Fill with the same ``trd_match_id``."""
 
@@ -124,7 +127,7 @@ class Fill(ExecutionEvent):
         return self.fee.net_fee
 
 
-@dataclass(frozen=True, kw_only=True)
+@dataclass(frozen=True, kw_only=True, slots=True)
 class OrderCanceled(ExecutionEvent):
     reason: CancelReason
     exec_type: ClassVar[ExecType] = ExecType.CANCELED
@@ -134,7 +137,7 @@ class OrderCanceled(ExecutionEvent):
         return cancel_text(self.reason)
 
 
-@dataclass(frozen=True, kw_only=True)
+@dataclass(frozen=True, kw_only=True, slots=True)
 class OrderExpired(ExecutionEvent):
     """Expiry-style system cancel: CLOSE_CANCEL (market closed) or ORDER_EXPIRY_CANCEL (Day/GTD).
 
@@ -154,7 +157,7 @@ class OrderExpired(ExecutionEvent):
         return cancel_text(self.reason)
 
 
-@dataclass(frozen=True, kw_only=True)
+@dataclass(frozen=True, kw_only=True, slots=True)
 class OrderReplaced(ExecutionEvent):
     """``order`` carries the new ClOrdID and, in ``orig_cl_ord_id``, the one it replaced."""
 

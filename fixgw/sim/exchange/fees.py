@@ -22,9 +22,12 @@ moves is ``balance_change + rebate`` (:attr:`FeeBreakdown.net_balance_change`).
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 from decimal import ROUND_CEILING, ROUND_FLOOR, Decimal
 from typing import Protocol
+
+from .frozen import draft
 
 __all__ = [
     "CENT",
@@ -42,6 +45,7 @@ __all__ = [
 CENT = Decimal("0.01")
 CENTICENT = Decimal("0.0001")
 _ZERO = Decimal(0)
+_HALF = Decimal("0.5")
 
 
 def ceil_to(value: Decimal, quantum: Decimal) -> Decimal:
@@ -78,9 +82,15 @@ class QuadraticFeeModel:
 
     def max_fee(self, qty: Decimal, limit_leg_price: Decimal) -> Decimal:
         # P(1-P) peaks at 0.5; a fill can only improve on the limit, i.e. move the leg price down.
-        p = min(limit_leg_price, Decimal("0.5"))
-        rate = max(self.taker_rate, self.maker_rate)
-        return ceil_to(rate * qty * p * (1 - p), CENT)
+        p = min(limit_leg_price, _HALF)
+        return _quadratic_bound(max(self.taker_rate, self.maker_rate), qty, p)
+
+
+@functools.lru_cache(maxsize=4096)
+def _quadratic_bound(rate: Decimal, qty: Decimal, p: Decimal) -> Decimal:
+    """Cached: an order entry checks it, and the same (quantity, price) pairs recur.  Equal
+    arguments give the same result whatever their exponents (it is quantized to the cent)."""
+    return ceil_to(rate * qty * p * (1 - p), CENT)
 
 
 @dataclass(frozen=True)
@@ -94,7 +104,7 @@ class ZeroFeeModel:
         return _ZERO
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class FeeBreakdown:
     """One fill's fee components, named as in the fee_rounding page's tables."""
 
@@ -116,14 +126,18 @@ class FeeBreakdown:
         return self.balance_change + self.rebate
 
 
+_FEE_DRAFT = draft(FeeBreakdown)
+_new = object.__new__
+
+
 def round_fill(revenue: Decimal, raw_trade_fee: Decimal, accumulator: Decimal) -> FeeBreakdown:
     """Apply fee rounding to one fill of an order whose accumulator currently holds ``accumulator``.
 
     ``revenue`` is the fill's signed cash effect before fees (negative when paying for contracts).
     """
-    trade_fee = ceil_to(raw_trade_fee, CENTICENT)
+    trade_fee = raw_trade_fee.quantize(CENTICENT, rounding=ROUND_CEILING)  # ceil_to, floor_to
     change = revenue - trade_fee
-    floored = floor_to(change, CENT)
+    floored = change.quantize(CENT, rounding=ROUND_FLOOR)
     rounding_fee = change - floored
     acc = accumulator + rounding_fee
     shown = acc
@@ -131,15 +145,16 @@ def round_fill(revenue: Decimal, raw_trade_fee: Decimal, accumulator: Decimal) -
     while acc > CENT:  # "once the accumulated rounding exceeds $0.01"
         acc -= CENT
         rebate += CENT
-    return FeeBreakdown(
-        trade_fee=trade_fee,
-        rounding_fee=rounding_fee,
-        accumulator=shown,
-        rebate=rebate,
-        net_fee=trade_fee + rounding_fee - rebate,
-        balance_change=floored,
-        accumulator_after=acc,
-    )
+    fee = _new(_FEE_DRAFT)  # FeeBreakdown(...), two per fill (see .frozen)
+    fee.trade_fee = trade_fee
+    fee.rounding_fee = rounding_fee
+    fee.accumulator = shown
+    fee.rebate = rebate
+    fee.net_fee = trade_fee + rounding_fee - rebate
+    fee.balance_change = floored
+    fee.accumulator_after = acc
+    fee.__class__ = FeeBreakdown
+    return fee  # type: ignore[no-any-return]
 
 
 def settlement_rounding(raw_payout: Decimal) -> tuple[Decimal, Decimal]:

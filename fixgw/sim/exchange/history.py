@@ -22,14 +22,16 @@ LOOKBACK = timedelta(hours=3)
 class ExecutionHistory:
     def __init__(self, lookback: timedelta = LOOKBACK) -> None:
         self.lookback = lookback
-        self._keys: list[tuple[int, int]] = []
+        self._ids: list[ExecId] = []  # the events' ExecIDs, for bisect (no key object per event)
         self._events: list[ExecutionEvent] = []
 
     def append(self, event: ExecutionEvent) -> None:
-        key = event.exec_id.key
-        if self._keys and key <= self._keys[-1]:
-            raise ValueError(f"ExecID {event.exec_id} not after {ExecId(*self._keys[-1])}")
-        self._keys.append(key)
+        exec_id = event.exec_id
+        if self._ids:
+            last = self._ids[-1]
+            if (exec_id.epoch, exec_id.seq) <= (last.epoch, last.seq):
+                raise ValueError(f"ExecID {exec_id} not after {last}")
+        self._ids.append(exec_id)
         self._events.append(event)
 
     def extend(self, events: Iterable[ExecutionEvent]) -> None:
@@ -38,13 +40,16 @@ class ExecutionHistory:
 
     def prune(self, now: datetime) -> None:
         """Forget events older than the lookback window."""
+        events = self._events
+        if not events or events[0].transact_time >= now - self.lookback:
+            return  # nothing to forget (every request asks)
         cutoff = now - self.lookback
         n = 0
         while n < len(self._events) and self._events[n].transact_time < cutoff:
             n += 1
         if n:
             del self._events[:n]
-            del self._keys[:n]
+            del self._ids[:n]
 
     def first(self, now: datetime) -> ExecId | None:
         """Oldest ExecID still inside the window (BeginExecID below it is "too small")."""
@@ -65,8 +70,8 @@ class ExecutionHistory:
     ) -> list[ExecutionEvent]:
         """Events with begin <= ExecID <= end (end defaults to the latest), oldest first."""
         self.prune(now)
-        lo = bisect.bisect_left(self._keys, begin.key)
-        hi = len(self._keys) if end is None else bisect.bisect_right(self._keys, end.key)
+        lo = bisect.bisect_left(self._ids, begin)
+        hi = len(self._ids) if end is None else bisect.bisect_right(self._ids, end)
         out = []
         for event in self._events[lo:hi]:
             if not include_rejects and isinstance(event, OrderRejected):

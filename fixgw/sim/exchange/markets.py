@@ -78,10 +78,16 @@ class PriceRange:
 
 @dataclass(frozen=True)
 class PriceGrid:
-    """Valid limit prices in dollars."""
+    """Valid limit prices in dollars.
+
+    Prices found on the grid are remembered (a set of at most the grid's points; validity
+    depends on the value only), so an order at a known level skips the range arithmetic."""
 
     ranges: tuple[PriceRange, ...]
     name: str = "custom"
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "_seen_valid", set())
 
     @classmethod
     def linear(cls, tick: Decimal) -> PriceGrid:
@@ -113,9 +119,15 @@ class PriceGrid:
         )
 
     def is_valid(self, price: Decimal) -> bool:
-        if not price.is_finite() or price <= 0 or price >= 1:
+        if not price.is_finite() or price <= _ZERO or price >= _ONE:
             return False
-        return any(r.contains(price) for r in self.ranges)
+        seen: set[Decimal] = self._seen_valid  # type: ignore[attr-defined]
+        if price in seen:
+            return True
+        if any(r.contains(price) for r in self.ranges):
+            seen.add(price)
+            return True
+        return False
 
     @property
     def min_tick(self) -> Decimal:
@@ -194,7 +206,7 @@ class MarketRegistry:
 
     def timed(self) -> list[Market]:
         """Markets that have a close_time (checked on every request, so kept separate)."""
-        return [m for m in self._timed if m.close_time is not None]
+        return [m for m in self._timed if m.close_time is not None] if self._timed else []
 
     def __iter__(self) -> Iterator[Market]:
         return iter(list(self._markets.values()))

@@ -15,6 +15,7 @@ from decimal import Decimal
 from enum import IntEnum, StrEnum
 
 from .accounts import AccountRef
+from .frozen import draft
 
 __all__ = [
     "Side",
@@ -31,6 +32,7 @@ __all__ = [
 ]
 
 _ZERO = Decimal(0)
+_ONE = Decimal(1)  # Decimal operands: a bare int is converted on every use
 _QTY = Decimal("0.01")
 _PX = Decimal("0.000001")
 
@@ -56,7 +58,7 @@ class Side(IntEnum):
 
 def leg_price(side: Side, yes_price: Decimal) -> Decimal:
     """What one contract costs this side when trading at ``yes_price``."""
-    return yes_price if side is Side.BUY_YES else 1 - yes_price
+    return yes_price if side is Side.BUY_YES else _ONE - yes_price
 
 
 class TimeInForce(IntEnum):
@@ -95,7 +97,11 @@ class OrdStatus(StrEnum):
         return self not in (OrdStatus.NEW, OrdStatus.PARTIALLY_FILLED)
 
 
-@dataclass(frozen=True, kw_only=True)
+_NEW = OrdStatus.NEW
+_PARTIALLY_FILLED = OrdStatus.PARTIALLY_FILLED
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
 class NewOrder:
     """A NewOrderSingle (35=D) as the exchange sees it.  Prices are yes-prices in dollars.
 
@@ -157,9 +163,11 @@ class ReplaceOrder:
     party_id: str | None = None
 
 
-@dataclass(frozen=True, kw_only=True)
+@dataclass(frozen=True, kw_only=True, slots=True)
 class OrderState:
-    """An order as of one event: everything an ExecutionReport needs about the order itself."""
+    """An order as of one event: everything an ExecutionReport needs about the order itself.
+
+    Slotted, so that :meth:`Order.snapshot` can build it from a draft (see :mod:`.frozen`)."""
 
     order_id: str
     cl_ord_id: str
@@ -195,9 +203,17 @@ class OrderState:
         return self.owner.party_id
 
 
-@dataclass(eq=False)
+NEW_ORDER_DRAFT = draft(NewOrder)
+"""Settable stand-in for NewOrder (see :mod:`.frozen`): the FIX layer builds one per message."""
+_STATE_DRAFT = draft(OrderState)
+_new = object.__new__
+
+
+@dataclass(eq=False, slots=True)
 class Order:
-    """The engine's live order.  Mutated only by the engine; events carry :class:`OrderState`."""
+    """The engine's live order.  Mutated only by the engine; events carry :class:`OrderState`.
+
+    Slotted: every order stays in the engine's index, and its fields are read on every match."""
 
     order_id: str
     owner: AccountRef
@@ -229,47 +245,52 @@ class Order:
 
     @property
     def leaves(self) -> Decimal:
-        return _ZERO if self.status.is_terminal else self.qty - self.cum_qty
+        return self.qty - self.cum_qty if self.is_open else _ZERO
 
     @property
     def is_open(self) -> bool:
-        return not self.status.is_terminal
+        # OrdStatus.is_terminal, by identity: the two open members, any other member
+        status = self.status
+        if status is _NEW or status is _PARTIALLY_FILLED:
+            return True
+        return False if type(status) is OrdStatus else not status.is_terminal
 
     @property
     def limit_leg_price(self) -> Decimal:
-        return leg_price(self.side, self.price)
+        return self.price if self.side is Side.BUY_YES else _ONE - self.price
 
     @property
     def avg_px(self) -> Decimal:
-        if self.cum_qty == 0:
+        if self.cum_qty == _ZERO:
             return _ZERO
         return (self.notional / self.cum_qty).quantize(_PX).normalize()
 
     def snapshot(self) -> OrderState:
-        return OrderState(
-            order_id=self.order_id,
-            cl_ord_id=self.cl_ord_id,
-            orig_cl_ord_id=self.orig_cl_ord_id,
-            owner=self.owner,
-            symbol=self.symbol,
-            side=int(self.side),
-            price=self.price,
-            order_qty=self.qty,
-            cum_qty=self.cum_qty,
-            leaves_qty=self.leaves,
-            avg_px=self.avg_px,
-            status=self.status,
-            time_in_force=int(self.time_in_force),
-            expire_time=self.expire_time,
-            post_only=self.post_only,
-            stp_type=None if self.stp_type is None else int(self.stp_type),
-            cancel_on_pause=self.cancel_on_pause,
-            order_group_id=self.order_group_id,
-            session_id=self.session_id,
-            created_time=self.created_time,
-        )
+        s = _new(_STATE_DRAFT)  # every OrderState field, then sealed (see .frozen)
+        s.order_id = self.order_id
+        s.cl_ord_id = self.cl_ord_id
+        s.orig_cl_ord_id = self.orig_cl_ord_id
+        s.owner = self.owner
+        s.symbol = self.symbol
+        s.side = int(self.side)
+        s.price = self.price
+        s.order_qty = self.qty
+        s.cum_qty = self.cum_qty
+        s.leaves_qty = self.leaves
+        s.avg_px = self.avg_px
+        s.status = self.status
+        s.time_in_force = int(self.time_in_force)
+        s.expire_time = self.expire_time
+        s.post_only = self.post_only
+        s.stp_type = None if self.stp_type is None else int(self.stp_type)
+        s.cancel_on_pause = self.cancel_on_pause
+        s.order_group_id = self.order_group_id
+        s.session_id = self.session_id
+        s.created_time = self.created_time
+        s.__class__ = OrderState
+        return s  # type: ignore[no-any-return]
 
 
 def quantity_ok(qty: Decimal) -> bool:
     """Positive and a multiple of 0.01 contracts (fixed_point_migration: min granularity 0.01)."""
-    return qty.is_finite() and qty > 0 and qty == qty.quantize(_QTY)
+    return qty.is_finite() and qty > _ZERO and qty == qty.quantize(_QTY)
