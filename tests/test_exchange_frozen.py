@@ -6,19 +6,18 @@ and quantity fast paths."""
 from __future__ import annotations
 
 import dataclasses
-import os
 import uuid
 from decimal import Decimal
 
 import pytest
 from sim_orders_harness import BUY, SELL, SKIP, D, deliver, logon, make_app
 
+from fixgw.hotpath import blank_factory
 from fixgw.messages import ExecutionReport, NewOrderSingle, OrderCancelRequest, enums
-from fixgw.sim.exchange import ids as ids_module
 from fixgw.sim.exchange.accounts import AccountRef, Accounts
 from fixgw.sim.exchange.events import CollateralChange, ExecutionEvent, Fill
 from fixgw.sim.exchange.fees import FeeBreakdown, round_fill
-from fixgw.sim.exchange.frozen import blank_factory, draft
+from fixgw.sim.exchange.frozen import draft
 from fixgw.sim.exchange.ids import ExecIdGenerator, uuid_ids
 from fixgw.sim.exchange.markets import PriceGrid
 from fixgw.sim.exchange.orders import NewOrder, OrderState, Side, TimeInForce
@@ -178,23 +177,6 @@ def test_uuid_ids_are_uuid4_strings():
     for text in got:
         u = uuid.UUID(text)
         assert str(u) == text and u.version == 4 and u.variant == uuid.RFC_4122
-
-
-def test_uuid_ids_read_fresh_bytes_after_a_fork(monkeypatch):
-    reads: list[int] = []
-    real = os.urandom
-
-    def urandom(n: int) -> bytes:
-        reads.append(n)
-        return real(n)
-
-    monkeypatch.setattr(ids_module.os, "urandom", urandom)
-    make = uuid_ids()
-    make(), make()
-    assert len(reads) == 1  # a batch
-    ids_module._forked()  # what os.register_at_fork runs in a child
-    make()
-    assert len(reads) == 2
 
 
 # ---- the ClOrdID index ---------------------------------------------------------------------

@@ -16,7 +16,6 @@ import asyncio
 import contextlib
 import functools
 import logging
-import os
 import time
 from collections import deque
 from collections.abc import AsyncIterator, Callable
@@ -27,6 +26,7 @@ from typing import Any
 
 from ..crypto.keys import PrivateKey
 from ..crypto.signature import sign_logon
+from ..hotpath import dataclass_constructor, uuid4_text
 from ..messages import (
     Message,
     NewOrderSingle,
@@ -70,7 +70,6 @@ from .errors import (
     RateLimited,
     SessionRejected,
 )
-from .fastinit import dataclass_constructor
 from .groups import OrderGroups
 from .orders import OrderState, OrderTracker
 from .reconcile import ReconcileResult, reconcile_orders
@@ -93,44 +92,20 @@ _FINAL_ACK = (
 _REJECTED = enums.ExecType.REJECTED
 _LIMIT = enums.OrdType.LIMIT
 _POST_ONLY = enums.ExecInst.POST_ONLY
-#: ``NewOrderSingle(cl_ord_id=..., ...)`` for place_order, positionally (see fastinit)
+#: ``NewOrderSingle(cl_ord_id=..., ...)`` for place_order, positionally (see fixgw.hotpath)
 _new_limit_order = dataclass_constructor(
     NewOrderSingle,
     "cl_ord_id", "order_qty", "ord_type", "price", "side", "symbol", "time_in_force", "expire_time", "exec_inst",
     "self_trade_prevention_type", "cancel_order_on_pause", "max_execution_cost", "secondary_cl_ord_id",
     "alloc_account", "party_ids",
 )  # fmt: skip
-_VARIANT = "89ab" * 4  # RFC 4122 variant nibble: 10xx
 #: a timeout watchdog that fires this close to a deadline expires it (asyncio's own slack)
 _CLOCK_SLACK = time.get_clock_info("monotonic").resolution
 
 
-#: ClOrdIDs made ahead, _ID_BATCH from one os.urandom call (a system call per order cost more
-#: than the rest of making the id).  ``list.pop`` hands each to exactly one caller, threads
-#: included; a forked child starts with none of its parent's.
-_ready_ids: list[str] = []
-_ID_BATCH = 64
-if hasattr(os, "register_at_fork"):
-    os.register_at_fork(after_in_child=_ready_ids.clear)
-
-
-def _make_ids() -> list[str]:
-    """``str(uuid.uuid4())`` x _ID_BATCH: version nibble 4, variant bits 10, the rest random."""
-    h = os.urandom(16 * _ID_BATCH).hex()
-    return [
-        f"{h[i:i + 8]}-{h[i + 8:i + 12]}-4{h[i + 13:i + 16]}-{_VARIANT[int(h[i + 16], 16)]}{h[i + 17:i + 20]}-{h[i + 20:i + 32]}"
-        for i in range(0, len(h), 32)
-    ]
-
-
 def new_cl_ord_id() -> str:
-    """A random (version 4) UUID as text, like ``str(uuid.uuid4())``."""
-    try:
-        return _ready_ids.pop()
-    except IndexError:
-        ids = _make_ids()
-        _ready_ids.extend(ids[1:])
-        return ids[0]
+    """A random (version 4) UUID as text, like ``str(uuid.uuid4())`` (see fixgw.hotpath)."""
+    return uuid4_text()
 
 
 @dataclass

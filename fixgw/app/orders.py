@@ -63,6 +63,7 @@ from decimal import Decimal
 from enum import Enum
 from typing import TYPE_CHECKING, Any
 
+from ..hotpath import dataclass_constructor
 from ..messages.enums import (
     CollateralAmountType,
     ExecType,
@@ -74,7 +75,6 @@ from ..messages.enums import (
 )
 from ..messages.generated import Party
 from .errors import CancelRejected, DuplicateClOrdID
-from .fastinit import dataclass_constructor
 
 if TYPE_CHECKING:
     from ..messages.generated import (
@@ -369,7 +369,7 @@ class CancelRejectInfo:
     """OrdStatus (39) of the reject: the exchange's view of the order (not applied)."""
 
 
-# the records every order and report builds (see fastinit: the generated __init__ costs 3x)
+# the records every order and report builds (see fixgw.hotpath: the generated __init__ costs 3x)
 _new_local_order = dataclass_constructor(
     OrderState,
     "cl_ord_id", "ref", "cl_ord_id_chain", "symbol", "side", "price", "order_qty", "original_qty", "leaves_qty",

@@ -31,6 +31,7 @@ from datetime import datetime
 from decimal import ROUND_HALF_EVEN, Decimal
 from typing import Literal, overload
 
+from ..hotpath import blank_factory
 from ..messages import (
     BusinessMessageReject,
     CollateralAmountChange,
@@ -56,7 +57,6 @@ from .exchange.events import (
 )
 from .exchange.events import OrderGroupResponse as GroupResponseEvent
 from .exchange.events import OrderRejected as OrderRejectedEvent
-from .exchange.frozen import blank_factory
 from .exchange.ids import PENDING_EXEC_ID
 from .exchange.orders import OrderState, TimeInForce
 from .exchange.reject_reasons import CancelReason

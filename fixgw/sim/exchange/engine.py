@@ -45,6 +45,7 @@ from decimal import Decimal
 from typing import Literal, TypeVar
 from zoneinfo import ZoneInfo
 
+from ...hotpath import blank_factory
 from . import reject_reasons as rr
 from .accounts import AccountConfig, AccountRef, Accounts, BalanceView, Ledger
 from .book import OrderBook
@@ -69,7 +70,7 @@ from .events import (
     SettlementRecord,
 )
 from .fees import FeeModel, QuadraticFeeModel, floor_to, round_fill, settlement_rounding
-from .frozen import blank_factory, draft, field_names
+from .frozen import draft, field_names
 from .history import LOOKBACK, ExecutionHistory
 from .ids import ExecIdGenerator, IdFactory, uuid_ids
 from .markets import Market, MarketConfig, MarketRegistry, MarketStatus

@@ -16,19 +16,15 @@ provided every field was set: defaults are not applied and ``__post_init__`` is 
 classes with one are refused and each builder is checked against ``__init__`` in the tests
 (``tests/test_exchange_frozen.py``).
 
-:func:`blank_factory` does the same for a mutable slotted dataclass (the engine's ``Order``,
-an ``ExecutionReport``): ``blank()`` returns an instance whose fields with a default hold it,
-generated from the dataclass fields, so the caller stores only the fields it knows, instead of
-binding a couple of dozen keyword arguments.
+For a mutable dataclass (the engine's ``Order``, an ``ExecutionReport``) the same is done by
+``fixgw.hotpath.blank_factory``, shared with the client.
 """
 
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Callable
-from typing import Any
 
-__all__ = ["blank_factory", "draft", "field_names"]
+__all__ = ["draft", "field_names"]
 
 
 def draft(cls: type) -> type:
@@ -51,25 +47,3 @@ def draft(cls: type) -> type:
 def field_names(cls: type) -> frozenset[str]:
     """Every field a builder of ``cls`` has to set."""
     return frozenset(f.name for f in dataclasses.fields(cls))
-
-
-def blank_factory(cls: type) -> Callable[[], Any]:
-    """``blank()``: a new ``cls`` (a mutable dataclass) with every defaulted field set to its
-    default (a fresh one from ``default_factory``) and the required ones left unset."""
-    params = getattr(cls, "__dataclass_params__", None)
-    if params is None or params.frozen or hasattr(cls, "__post_init__"):
-        raise TypeError(f"{cls.__name__} is not a mutable dataclass without __post_init__")
-    ns: dict[str, Any] = {"new": object.__new__, "cls": cls}
-    lines = ["def blank():", "    obj = new(cls)"]
-    for i, f in enumerate(dataclasses.fields(cls)):
-        if f.default is not dataclasses.MISSING:
-            ns[f"default{i}"] = f.default
-            lines.append(f"    obj.{f.name} = default{i}")
-        elif f.default_factory is not dataclasses.MISSING:
-            ns[f"factory{i}"] = f.default_factory
-            lines.append(f"    obj.{f.name} = factory{i}()")
-    lines.append("    return obj")
-    exec("\n".join(lines), ns)
-    blank: Callable[[], Any] = ns["blank"]
-    blank.__qualname__ = f"blank_factory({cls.__name__})"
-    return blank

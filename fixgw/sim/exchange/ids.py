@@ -8,11 +8,11 @@ ordered pair rather than a string.
 from __future__ import annotations
 
 import itertools
-import os
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from ...hotpath import uuid4_text
 from .frozen import draft
 
 __all__ = ["ExecId", "ExecIdGenerator", "IdFactory", "uuid_ids", "sequential_ids"]
@@ -76,40 +76,10 @@ class ExecIdGenerator:
         return ExecId(self._epoch, self._seq) if self._seq else None
 
 
-_VARIANT = {c: "89ab"[int(c, 16) & 3] for c in "0123456789abcdef"}  # RFC 4122: 10xx
-_fork_generation = 0
-
-
-def _forked() -> None:
-    global _fork_generation
-    _fork_generation += 1
-
-
-if hasattr(os, "register_at_fork"):
-    os.register_at_fork(after_in_child=_forked)
-
-
 def uuid_ids() -> IdFactory:
-    """Random UUID4 strings, as the real exchange uses for OrderID and OrderGroupID.
-
-    The same bits as ``str(uuid.uuid4())`` (random, version 4, RFC 4122 variant), formatted
-    from the bytes without a UUID object, and the bytes read 256 ids at a time: an order and a
-    trade each take an id, and the object and a system call per id were most of its cost.  A
-    forked child does not reuse what its parent read."""
-    urandom = os.urandom
-    buf = b""
-    pos = 0
-    generation = -1
-
-    def make() -> str:
-        nonlocal buf, pos, generation
-        if pos == len(buf) or generation != _fork_generation:
-            buf, pos, generation = urandom(16 * 256), 0, _fork_generation
-        h = buf[pos : pos + 16].hex()
-        pos += 16
-        return f"{h[:8]}-{h[8:12]}-4{h[13:16]}-{_VARIANT[h[16]]}{h[17:20]}-{h[20:]}"
-
-    return make
+    """Random UUID4 strings, as the real exchange uses for OrderID and OrderGroupID (made in
+    batches, without a UUID object: see fixgw.hotpath)."""
+    return uuid4_text
 
 
 def sequential_ids(prefix: str = "") -> IdFactory:

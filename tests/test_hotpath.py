@@ -13,8 +13,8 @@ import pytest
 
 from fixgw.app import client as client_mod
 from fixgw.app import orders as orders_mod
-from fixgw.app.fastinit import dataclass_constructor
 from fixgw.app.orders import OrderState, OrderUpdate, Transition
+from fixgw.hotpath import dataclass_constructor
 from fixgw.messages import NewOrderSingle, Party, default_encoder, enums
 from fixgw.messages.prices import PriceFormat
 
