@@ -13,7 +13,7 @@ def test_tune_gc_freezes_start_up_objects_and_raises_the_young_threshold():
     try:
         old = tune_gc()
         assert old == before
-        assert gc.get_threshold() == (YOUNG_THRESHOLD, 20, 100)
+        assert gc.get_threshold() == (YOUNG_THRESHOLD, 10, 10)
         assert gc.get_freeze_count() > 1000  # modules, functions, the dictionary...
     finally:
         gc.unfreeze()
