@@ -1,10 +1,11 @@
 """Sustained throughput: orders/s the client sends and has acknowledged (ExecutionReport New),
 up to ``WINDOW`` in flight, on KalshiRT against the simulator in another process.
 
-Variants: the durable session store in SYNC mode (an fsync'd commit per order, before the
-order reaches the socket) with the journal on, as the gateway runs; BATCHED store with the
-journal; the in-memory store without journal.  Baseline: the raw TLS echo server answering the
-same byte counts with the same window (the transport's ceiling in Python).
+Variants: the durable session store in SYNC mode (an fsync'd commit before any order reaches
+the socket; orders sent in one event-loop turn after the first share one commit) with the
+journal on, as the gateway runs; BATCHED store with the journal; the in-memory store without
+journal.  Baseline: the raw TLS echo server answering the same byte counts with the same window
+(the transport's ceiling in Python).
 """
 
 from __future__ import annotations
