@@ -22,7 +22,7 @@ from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from decimal import Decimal
-from typing import Any
+from typing import TYPE_CHECKING, Any, cast
 
 from ..crypto.keys import PrivateKey
 from ..crypto.signature import sign_logon
@@ -75,6 +75,9 @@ from .orders import OrderState, OrderTracker
 from .reconcile import ReconcileResult, reconcile_orders
 from .rfq import RfqCreator, RfqMaker
 from .settlement import Settlement, SettlementAssembler
+
+if TYPE_CHECKING:
+    from ..messages.generated import OrderCancelReject
 
 __all__ = ["ClientConfig", "KalshiClient", "new_cl_ord_id"]
 
@@ -600,8 +603,9 @@ class KalshiClient:
         if mt == "8":
             self._on_execution_report(msg)
         elif mt == "9":
-            self.orders.on_cancel_reject(msg)
-            self._resolve_key(msg.cl_ord_id, CancelRejected.from_message(msg))  # type: ignore[attr-defined]
+            reject = cast("OrderCancelReject", msg)  # 35=9 decodes to one
+            self.orders.on_cancel_reject(reject)
+            self._resolve_key(reject.cl_ord_id, CancelRejected.from_message(reject))
         elif mt == "j":
             self._on_business_reject(msg)
         elif mt == "3":

@@ -733,7 +733,7 @@ class OrderTracker:
     # ---- internals: reports --------------------------------------------------------------
 
     def _locate(self, er: ExecutionReport) -> OrderState | None:
-        cl = er.cl_ord_id
+        cl: str | None = er.cl_ord_id  # the loop below reuses it for orig_cl_ord_id
         ref = self._by_cl.get(cl) if cl else None
         if ref is not None:
             order = self._orders.get(ref)

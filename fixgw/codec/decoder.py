@@ -89,7 +89,7 @@ class Decoder:
         got = self.decode_shaped(raw)
         if type(got) is FixMessage:
             return got
-        shape, parts = got  # type: ignore[misc]
+        shape, parts = got  # type: ignore[misc,attr-defined]  # not a FixMessage: (shape, parts)
         try:
             return shape.decode(parts, raw)
         except Exception:

@@ -11,7 +11,7 @@ from collections.abc import Callable
 from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal
 from enum import Enum
-from typing import Any
+from typing import Any, TypeVar
 
 __all__ = ["parser_for", "formatter_for", "format_timestamp", "parse_timestamp", "format_decimal"]
 
@@ -213,16 +213,19 @@ def formatter_for(fix_type: str) -> Callable[[Any], bytes]:
 CACHE_LIMIT = 4096
 
 
-class _ParseCache(dict):  # type: ignore[type-arg]
+_K = TypeVar("_K")  # the raw text: bytes off the wire, or str
+
+
+class _ParseCache(dict[_K, Any]):
     """``cache[raw]``: a C-speed hit, or the plain parser on a miss (remembered if it parses)."""
 
     __slots__ = ("_parse",)
 
-    def __init__(self, parse: Callable[[bytes], Any]) -> None:
+    def __init__(self, parse: Callable[[_K], Any]) -> None:
         super().__init__()
         self._parse = parse
 
-    def __missing__(self, raw: bytes) -> Any:
+    def __missing__(self, raw: _K) -> Any:
         value = self._parse(raw)
         if len(self) >= CACHE_LIMIT:
             self.clear()
@@ -230,8 +233,9 @@ class _ParseCache(dict):  # type: ignore[type-arg]
         return value
 
 
-_DECIMALS = _ParseCache(parse_decimal)  # Decimals are immutable: sharing one is safe
-_CHARS = _ParseCache(parse_char)
+# Decimals are immutable: sharing one is safe
+_DECIMALS: _ParseCache[bytes] = _ParseCache(parse_decimal)
+_CHARS: _ParseCache[bytes] = _ParseCache(parse_char)
 _BOOLS = {b"Y": True, b"N": False}
 _TS_SECONDS: dict[bytes, datetime] = {}  # b"YYYYMMDD-HH:MM:SS" -> that second (UTC)
 #: b".d", b".dd", b".ddd" -> the fraction of a second they stand for
@@ -299,7 +303,7 @@ def fast_parser(fix_type: str, enums: frozenset[str] | None) -> Callable[[bytes]
 
 # --- fast formatting ---------------------------------------------------------------------------
 
-_DEC_TEXT = _ParseCache(lambda s: format(Decimal(s), "f").encode())
+_DEC_TEXT: _ParseCache[str] = _ParseCache(lambda s: format(Decimal(s), "f").encode())
 #: ``str(d)`` of a *finite* Decimal -> its wire text (``format_decimal``), remembered
 decimal_text: Callable[[str], bytes] = _DEC_TEXT.__getitem__
 _TS_TEXT: dict[tuple[int, int, int, int, int, int], bytes] = {}

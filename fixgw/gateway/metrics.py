@@ -141,7 +141,7 @@ class _GaugeValue(_Value):
 class Counter(_Metric):
     kind = "counter"
 
-    def _new(self) -> _CounterValue:
+    def _new(self) -> _Value:  # a _CounterValue; Gauge's override makes a _GaugeValue
         return _CounterValue()
 
     def inc(self, amount: float = 1) -> None:

@@ -180,14 +180,13 @@ async def replay_to_file(
                 progress.update(stats, cursor.last_exec_id)
             if end is not None and stop == end:
                 break
+            if open_ended:
+                break
+            assert stop is not None  # not open-ended, so _chunk_end's
             if not reports:
-                if open_ended:
-                    break
                 open_ended = True  # an empty chunk: is there anything at all further on?
                 current = _next_id(stop)
                 continue
-            if open_ended:
-                break
             current = _next_id(stop if exec_id_key(stop) >= exec_id_key(reports[-1].exec_id) else reports[-1].exec_id)
     if progress is not None:
         progress.done()

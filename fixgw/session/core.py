@@ -749,7 +749,7 @@ class Session:
         while seq <= hi:
             m = stored.get(seq)
             resend = m is not None and m.msg_type not in ADMIN_TYPES
-            if resend and stale_before is not None and m.sent_at < stale_before:
+            if resend and stale_before is not None and m is not None and m.sent_at < stale_before:
                 skipped.append(m)
                 resend = False
             if not resend:

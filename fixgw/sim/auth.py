@@ -56,8 +56,7 @@ def check_logon(
             f"CompID problem: TargetCompID (56) is {target!r} but this port serves {profile.name}",
             RejectReason.COMPID_PROBLEM, 56,
         )  # fmt: skip
-    pub = keys.get(sender) if isinstance(sender, str) else None
-    if pub is None:
+    if not isinstance(sender, str) or (pub := keys.get(sender)) is None:
         return Refusal(
             f"CompID problem: SenderCompID (49) {sender!r} is not a registered API key",
             RejectReason.COMPID_PROBLEM, 49,

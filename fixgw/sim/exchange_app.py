@@ -347,7 +347,7 @@ class KalshiExchangeApp:
                 BR.UNSUPPORTED_MESSAGE_TYPE,
                 f"Unsupported Message Type: {mt} is not accepted on {ctx.session_type}",
             )
-            return
+            return None
         peer = self._peers.get(id(ctx))
         listener = peer.listener if peer is not None and peer.ctx is ctx else ctx.is_listener
         if listener and mt in LISTENER_FORBIDDEN:
@@ -356,7 +356,7 @@ class KalshiExchangeApp:
                 BR.NOT_AUTHORIZED,
                 f"Not authorized: {mt} cannot be sent on a listener session (20126=Y)",
             )
-            return
+            return None
         try:
             result = handler(ctx, fm)
         except _Refuse as exc:
@@ -406,11 +406,15 @@ class KalshiExchangeApp:
                         buckets[sid] = [ev]
                     else:
                         bucket.append(ev)
-                sid = order.session_id
-                if sid is not None and sid not in sessions and sid in self._offline_flags:
+                entered_on = order.session_id
+                if (
+                    entered_on is not None
+                    and entered_on not in sessions
+                    and entered_on in self._offline_flags
+                ):
                     if offline is None:
                         offline = {}
-                    offline.setdefault(sid, []).append(ev)
+                    offline.setdefault(entered_on, []).append(ev)
                 continue
             if origin is None:
                 continue
@@ -457,13 +461,13 @@ class KalshiExchangeApp:
     def _recipients(self, state: OrderState) -> _Audience:
         """(session id, session) for each session that hears about ``state``'s order."""
         session_id = state.session_id
-        entered = self._sessions.get(session_id) if session_id else None
         audience = self._audience
         if audience is None:
             audience = self._audience = self._audiences()
         trading, listening = audience.get(state.owner.account, _NOBODY)
-        if entered is not None:
-            out = [(session_id, entered)]
+        if session_id:
+            entered = self._sessions.get(session_id)
+            out = [] if entered is None else [(session_id, entered)]
         elif session_id is None:
             out = list(trading)
         else:

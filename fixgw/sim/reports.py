@@ -325,7 +325,10 @@ def render_execution_events(
             and isinstance(e, OrderCanceled)
             and _is_ioc_remainder_cancel(e)
         ):
-            return [None] if aligned else []
+            if aligned:
+                unreported: list[ExecutionReport | None] = [None]
+                return unreported
+            return []
         return [execution_report(e, flags)]
     traded: set[str] = set()
     hidden_ioc: set[str] = set()

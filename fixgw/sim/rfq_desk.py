@@ -715,7 +715,7 @@ class RfqDesk:
                 if r.quote_req_id == req.quote_req_id and r.creator.account == account
             ]
             live = [r for r in matches if r.live]
-            rfq = (live or matches or [None])[-1]
+            rfq = (live or matches)[-1] if matches else None  # live is a part of matches
         text = None
         if req.quote_req_id is None and req.rfq_id is None:
             text = "invalid_parameters: QuoteReqID (131) or RfqID (21023) is required"

@@ -38,7 +38,7 @@ __all__ = ["SqliteStore", "DEFAULT_BATCH_SIZE"]
 
 DEFAULT_BATCH_SIZE = 100
 
-_Op = Callable[[sqlite3.Connection], None]
+_Op = Callable[[sqlite3.Connection], object]  # what it returns (a cursor, say) is ignored
 
 
 class _Database:

@@ -42,7 +42,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal
-from typing import Literal, TypeVar
+from typing import Any, Literal, TypeVar
 from zoneinfo import ZoneInfo
 
 from ...hotpath import blank_factory
@@ -265,7 +265,7 @@ class Exchange:
         by_cl_ord_id[cl_ord_id] = order
         order.reserved = reserved = leg * qty  # order.limit_leg_price * qty
         ledger.reserved += reserved
-        accepted = _new(_ACCEPTED_DRAFT)  # _emit(OrderAccepted, ...), inline
+        accepted: Any = _new(_ACCEPTED_DRAFT)  # _emit(OrderAccepted, ...), inline
         accepted.exec_id = self._exec_ids.next()
         accepted.transact_time = now
         accepted.order = order.snapshot()
@@ -693,8 +693,7 @@ class Exchange:
             )
             # A Side 2 order sells held yes; a Side 1 order sells held no.
             held_opposite = pos if side is Side.SELL_NO else -pos
-            selling = floor is not None and held_opposite > 0
-            if selling and held_opposite - resting - qty < floor:
+            if floor is not None and held_opposite > 0 and held_opposite - resting - qty < floor:
                 return rr.EXCEEDED_SELL_POSITION_FLOOR
             if market.position_limit is not None:
                 held_same = max(-held_opposite, _ZERO)
@@ -872,11 +871,11 @@ class Exchange:
                 self._close_order(o, book)
             else:
                 o.status = OrdStatus.PARTIALLY_FILLED
-            collateral = _new(_COLLATERAL_DRAFT)  # CollateralChange(balance_change)
+            collateral: Any = _new(_COLLATERAL_DRAFT)  # CollateralChange(balance_change)
             collateral.amount = balance_change
             collateral.type = "BALANCE"
             collateral.__class__ = CollateralChange
-            fill = _new(_FILL_DRAFT)  # Fill(...): every field (see .frozen)
+            fill: Any = _new(_FILL_DRAFT)  # Fill(...): every field (see .frozen)
             fill.exec_id = self._exec_ids.next()
             fill.transact_time = now
             fill.order = o.snapshot()
@@ -992,6 +991,7 @@ class Exchange:
         **extra: object,
     ) -> None:
         built = _EVENT_DRAFTS.get(cls)
+        event: Any  # a cls, or a draft filled field by field and then made one
         if built is None:  # OrderExpired: its __post_init__ checks the reason
             event = cls(
                 exec_id=self._exec_ids.next(), transact_time=now, order=order.snapshot(), **extra
@@ -1008,7 +1008,7 @@ class Exchange:
                 setattr(event, name, value)
             event.__class__ = cls
         self.history.append(event)
-        out.append(event)  # type: ignore[arg-type]
+        out.append(event)
 
     def _emit_reject(
         self, req: NewOrder, reject: rr.OrderReject, now: datetime, out: list[Event]
@@ -1175,7 +1175,8 @@ _blank_order = blank_factory(Order)
 _ACCEPTED_DRAFT = draft(OrderAccepted)
 _FILL_DRAFT = draft(Fill)
 _COLLATERAL_DRAFT = draft(CollateralChange)
-_EVENT_DRAFTS = {  # event class -> (its draft, the fields _emit's **extra must give)
+_EVENT_DRAFTS: dict[type[ExecutionEvent], tuple[type, frozenset[str]]] = {
+    # event class -> (its draft, the fields _emit's **extra must give)
     cls: (draft(cls), field_names(cls) - field_names(ExecutionEvent))
     for cls in (OrderAccepted, Fill, OrderCanceled, OrderReplaced)
 }
@@ -1184,7 +1185,7 @@ _TIFS = {m.value: m for m in TimeInForce}
 _STP_TYPES = {m.value: m for m in StpType}
 
 
-def _member(table: Mapping[object, _E], cls: Callable[[object], _E], value: object) -> _E:
+def _member(table: Mapping[int, _E], cls: Callable[[int], _E], value: int) -> _E:
     """``cls(value)`` for an IntEnum, by dict lookup first (the same hash/equality test the
     enum's own value map applies); anything not found takes the enum's path and its error."""
     try:

@@ -25,7 +25,7 @@ from __future__ import annotations
 import functools
 from dataclasses import dataclass
 from decimal import ROUND_CEILING, ROUND_FLOOR, Decimal
-from typing import Protocol
+from typing import Any, Protocol
 
 from .frozen import draft
 
@@ -145,7 +145,7 @@ def round_fill(revenue: Decimal, raw_trade_fee: Decimal, accumulator: Decimal) -
     while acc > CENT:  # "once the accumulated rounding exceeds $0.01"
         acc -= CENT
         rebate += CENT
-    fee = _new(_FEE_DRAFT)  # FeeBreakdown(...), two per fill (see .frozen)
+    fee: Any = _new(_FEE_DRAFT)  # FeeBreakdown(...), two per fill (see .frozen)
     fee.trade_fee = trade_fee
     fee.rounding_fee = rounding_fee
     fee.accumulator = shown

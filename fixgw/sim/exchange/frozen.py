@@ -36,12 +36,14 @@ def draft(cls: type) -> type:
         raise TypeError(f"{cls.__name__} is not a frozen dataclass with slots")
     if hasattr(cls, "__post_init__"):
         raise TypeError(f"{cls.__name__} has a __post_init__, which a draft would skip")
+    base = cls.__base__
+    assert base is not None  # only ``object`` has no base, and it is no dataclass
     namespace = {
-        "__slots__": cls.__slots__,
+        "__slots__": cls.__dict__["__slots__"],  # = cls.__slots__ (its own: checked above)
         "__setattr__": object.__setattr__,
         "__delattr__": object.__delattr__,
     }
-    return type(f"{cls.__name__}Draft", (cls.__base__,), namespace)
+    return type(f"{cls.__name__}Draft", (base,), namespace)
 
 
 def field_names(cls: type) -> frozenset[str]:

@@ -11,6 +11,7 @@ import itertools
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 from ...hotpath import uuid4_text
 from .frozen import draft
@@ -65,7 +66,7 @@ class ExecIdGenerator:
 
     def next(self) -> ExecId:
         self._seq += 1
-        exec_id = _new(_EXEC_ID_DRAFT)  # one per event: built from a draft (see .frozen)
+        exec_id: Any = _new(_EXEC_ID_DRAFT)  # one per event: built from a draft (see .frozen)
         exec_id.epoch = self._epoch
         exec_id.seq = self._seq
         exec_id.__class__ = ExecId

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
 from enum import IntEnum, StrEnum
+from typing import Any
 
 from .accounts import AccountRef
 from .frozen import draft
@@ -266,7 +267,7 @@ class Order:
         return (self.notional / self.cum_qty).quantize(_PX).normalize()
 
     def snapshot(self) -> OrderState:
-        s = _new(_STATE_DRAFT)  # every OrderState field, then sealed (see .frozen)
+        s: Any = _new(_STATE_DRAFT)  # every OrderState field, then sealed (see .frozen)
         s.order_id = self.order_id
         s.cl_ord_id = self.cl_ord_id
         s.orig_cl_ord_id = self.orig_cl_ord_id
