@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import functools
 import inspect
 import ipaddress
 import logging
@@ -48,6 +49,7 @@ from ..session import (
 from ..session.profiles import LISTENER_FORBIDDEN
 from ..store import MemoryStore, SessionStore, SqliteStore
 from ..transport import Endpoint, SessionConnection
+from ..transport.streams import start_server
 from .app import ExchangeApp, NullApp, SimSession
 from .auth import MAX_CLOCK_SKEW, check_logon
 from .faults import SessionFaults
@@ -316,6 +318,7 @@ class _SimConnection(SessionConnection):
         kind = item[0]
         if kind == "end":
             return None
+        result: object
         try:
             if kind == "logon":
                 result = app.on_logon(ctx)
@@ -522,8 +525,8 @@ class Simulator:
             for name, port in self.requested_ports.items():
                 prof = PROFILES[name]
                 try:
-                    server = await asyncio.start_server(
-                        lambda r, w, p=prof: self._serve(p, r, w), self.host, port, ssl=ctx
+                    server = await start_server(
+                        functools.partial(self._serve, prof), self.host, port, ssl=ctx
                     )
                 except OSError as exc:
                     raise SimulatorError(

@@ -1,13 +1,19 @@
 """Drive one sans-IO ``Session`` over one asyncio stream pair (client or server side).
 
+With a ``SinkReader`` (``transport/streams.py``, what the initiator and the simulator use),
+each chunk read is handled inside the transport's callback, with no reading task to wake;
+while the peer is not reading what we write, reading pauses until the writes drain.
+
 Actions are carried out in the order the session returned them; bytes are written to the
 transport synchronously right after the session call that produced them, so two coroutines
 sending at once can never interleave or reorder sequence numbers on the wire.
 
 While one read is being handled (and inside ``corked()``), written messages are collected and
-go to the transport as one write when that synchronous stretch ends: a read holding 50 orders
-costs one TLS record and one syscall for the 50 answers instead of 50, and no answer waits
-for anything but the rest of the same batch.
+go to the transport as one write when that synchronous stretch ends, or every
+``CORK_FLUSH_AT`` messages: a read holding 20 orders costs one TLS record and one syscall for
+the 20 answers instead of 20, and a read holding 256 sends its answers in slices of 32, so the
+peer starts on the first slice while we work on the rest (with 256 orders in flight, one write
+for all left each side idle half the time).
 
 Application sends use the same idea for bursts (group commit): the first message sent in an
 event-loop turn is stored and written at once, as always; when more follow in the same turn,
@@ -24,15 +30,18 @@ import asyncio
 import contextlib
 import logging
 from collections.abc import Callable, Iterator
+from typing import cast
 
 from ..session import Action, Disconnect, SendBytes, Session, SessionStateError
 from ..session.events import LoggedOn
+from .streams import SinkReader
 
 __all__ = ["SessionConnection"]
 
 log = logging.getLogger("fixgw.transport")
 
 READ_SIZE = 65536
+CORK_FLUSH_AT = 32  # messages held by a cork before they are written anyway
 
 
 class SessionConnection:
@@ -64,6 +73,7 @@ class SessionConnection:
         self._sent_this_turn = False  # an application send already went out in this turn
         self._corked_by_block = False  # inside corked()
         self._burst: contextlib.AbstractContextManager[None] | None = None  # its open store group
+        self._resume: asyncio.Task[None] | None = None  # reading paused until the writes drain
 
     # ---- public -----------------------------------------------------------------------------
 
@@ -73,29 +83,20 @@ class SessionConnection:
         try:
             self.execute(self.session.connection_made())
             await self._drain()
-            while not self.closed.is_set():
-                try:
-                    data = await self.reader.read(READ_SIZE)
-                except (ConnectionError, OSError) as exc:
-                    self._closed(f"connection error: {exc}")
-                    break
-                if not data:
-                    self._closed("connection closed by peer")
-                    break
-                if self.on_bytes is not None:
-                    self.on_bytes("in", data)
-                with self.corked():
-                    self.execute(self.session.data_received(data))
-                await self._drain()
-        except Exception as exc:
-            # e.g. the store refused a write (disk full): nothing of that read was acted on
-            # (store groups roll back), so drop the connection and let the initiator retry.
+            if isinstance(self.reader, SinkReader):
+                self.reader.set_sink(self)  # reads handled in the transport's callback
+                await self.closed.wait()
+            else:
+                await self._pump()
+        except Exception as exc:  # e.g. the store failed while logging on
             log.exception("%s: session failed; dropping the connection", self.session.profile.name)
             self._closed(f"internal error: {type(exc).__name__}: {exc}")
         finally:
             timer.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await timer
+            if self._resume is not None:
+                self._resume.cancel()
             try:
                 self.session.connection_lost()
             except Exception:
@@ -105,6 +106,62 @@ class SessionConnection:
             with contextlib.suppress(Exception):
                 await self.writer.wait_closed()
         return self.close_reason or "connection ended"
+
+    # ---- reads (a Sink for SinkReader, or pumped from a plain StreamReader) ----------------
+
+    def data_received(self, data: bytes) -> None:
+        """One chunk from the peer: through the session, answers written as one."""
+        if self.closed.is_set():
+            return
+        if self.on_bytes is not None:
+            self.on_bytes("in", data)
+        try:
+            with self.corked():
+                self.execute(self.session.data_received(data))
+        except Exception as exc:
+            # e.g. the store refused a write (disk full): nothing of that read was acted on
+            # (store groups roll back), so drop the connection and let the initiator retry.
+            log.exception("%s: session failed; dropping the connection", self.session.profile.name)
+            self._closed(f"internal error: {type(exc).__name__}: {exc}")
+            return
+        self._throttle()
+
+    def connection_ended(self, exc: BaseException | None) -> None:
+        self._closed("connection closed by peer" if exc is None else f"connection error: {exc}")
+
+    def _throttle(self) -> None:
+        """Stop reading while the peer is not reading what we write (what ``drain()`` after
+        each read did): resume once the transport's buffer has drained."""
+        if self._resume is not None:
+            return
+        transport = cast(asyncio.Transport, self.writer.transport)
+        if transport is None or transport.is_closing():
+            return
+        if transport.get_write_buffer_size() <= transport.get_write_buffer_limits()[1]:
+            return
+        transport.pause_reading()
+        self._resume = asyncio.get_running_loop().create_task(self._resume_reading(transport))
+
+    async def _resume_reading(self, transport: asyncio.Transport) -> None:
+        try:
+            await self._drain()
+        finally:
+            self._resume = None
+        if not self.closed.is_set() and not transport.is_closing():
+            transport.resume_reading()
+
+    async def _pump(self) -> None:
+        while not self.closed.is_set():
+            try:
+                data = await self.reader.read(READ_SIZE)
+            except (ConnectionError, OSError) as exc:
+                self.connection_ended(exc)
+                return
+            if not data:
+                self.connection_ended(None)
+                return
+            self.data_received(data)
+            await self._drain()
 
     async def send(self, msg_type: str, body: bytes) -> SendBytes:
         """Send an application message; returns the stored message (written, or queued
@@ -247,8 +304,15 @@ class SessionConnection:
         """One message's bytes to the peer, in order (held while corked)."""
         if self.writer.is_closing():
             return
-        if self._cork is not None:
-            self._cork.append(data)  # told to on_bytes when it is written
+        cork = self._cork
+        if cork is not None:
+            cork.append(data)  # told to on_bytes when it is written
+            if len(cork) >= CORK_FLUSH_AT and self._burst is None:
+                # A long read (hundreds of orders) is answered in slices, so the peer works
+                # on the first answers while we work on the rest.  Not inside a burst: its
+                # messages are not committed yet.
+                self._cork = []
+                self._write_held(cork)
             return
         self.writer.write(data)
         if self.on_bytes is not None:
@@ -333,7 +397,10 @@ class SessionConnection:
                 try:
                     actions = self.session.tick()
                 except Exception as exc:
-                    log.exception("%s: session timer failed; dropping the connection", self.session.profile.name)
+                    log.exception(
+                        "%s: session timer failed; dropping the connection",
+                        self.session.profile.name,
+                    )
                     self.abort(f"internal error: {type(exc).__name__}: {exc}")
                     return
                 self.execute(actions)

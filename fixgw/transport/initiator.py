@@ -19,6 +19,7 @@ from ..session import Action, LoggedOn, LoggedOut, SendBytes, Session, SessionSt
 from .backoff import Backoff
 from .connection import SessionConnection
 from .maintenance import KALSHI_MAINTENANCE, MaintenanceWindow
+from .streams import open_connection
 
 __all__ = ["Endpoint", "Initiator"]
 
@@ -103,7 +104,7 @@ class Initiator:
         self.stats.connects += 1
         try:
             reader, writer = await asyncio.wait_for(
-                asyncio.open_connection(
+                open_connection(
                     ep.host, ep.port, ssl=self._ssl, server_hostname=ep.server_hostname or ep.host
                 ),
                 self.connect_timeout,
