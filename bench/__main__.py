@@ -28,6 +28,7 @@ BENCHMARKS = {
     "replay": ("bench.replay", "drop-copy replay tool: execution reports/s written"),
     "memory": ("bench.memory", "RSS with 100k open orders (client, engine) and replaying reports"),
     "journal": ("bench.journal_rows", "journal rows/s and record-call latency vs plain sqlite3"),
+    "stages": ("bench.stages", "the order round trip split into stages across both processes"),
 }
 
 README = Path(__file__).resolve().parent / "README.md"

@@ -96,7 +96,7 @@ class Row:
         if self.baseline is None:
             return None
         b, o = self.baseline.median, self.ours.median
-        if b == 0 or o == 0:
+        if b == 0 or o == 0 or b != b or o != o:  # zero or nan
             return None
         return o / b if self.higher_is_better else b / o
 

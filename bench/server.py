@@ -43,6 +43,10 @@ async def _commands(handle: Any) -> None:
             cmd = req.pop("cmd")
             if cmd == "rss":
                 answer = {"rss_kib": rss_kib(), "peak_kib": peak_rss_kib()}
+            elif cmd == "stages":  # what bench/stages.py's hooks stamped since the last call
+                from bench.stages import take
+
+                answer = {"events": take()}
             else:
                 answer = await handle(cmd, **req)
         except Exception as exc:  # reported to the driver, which raises
@@ -174,6 +178,10 @@ def main() -> int:
 
         tune_gc()
     logging.basicConfig(level=logging.WARNING, stream=sys.stderr)
+    if os.environ.get("FIXGW_BENCH_STAGES"):
+        from bench.stages import install
+
+        install()
     if args.uvloop:
         import uvloop
 

@@ -64,3 +64,13 @@ def test_unknown_benchmark_names_are_refused() -> None:
     out = _bench("no-such-bench")
     assert out.returncode == 2
     assert "unknown benchmark no-such-bench" in out.stderr
+
+
+def test_quick_stages_stamps_both_processes() -> None:
+    out = _bench("stages")
+    assert out.returncode == 0, out.stderr
+    rows = {r[1]: r for r in _table_rows(out.stdout)}
+    # stamps from the simulator process made it back and lined up with the client's
+    assert not rows["simulator: session receive (frame, decode, checks, store)"][2].startswith("-")
+    assert not rows["ExecutionReport: TLS write -> delivered to the client"][2].startswith("-")
+    assert rows["NewOrderSingle: TLS write -> delivered to the simulator"][3].startswith("echo:")
