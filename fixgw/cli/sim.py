@@ -70,11 +70,15 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument(
         "--log-level", default="info", choices=LOG_LEVELS, help="log level on stderr (default info)"
     )
+    p.add_argument(
+        "--loop", default="asyncio", choices=("asyncio", "uvloop"),
+        help="event loop (uvloop: pip install 'fixgw[uvloop]')",
+    )
     p.set_defaults(func=run)  # fmt: skip
 
 
 def run(args: argparse.Namespace) -> int:
-    from ..app import tune_gc
+    from ..app import EventLoopError, run_event_loop, tune_gc
     from ..sim.exchange.markets import MarketsFileError
     from ..sim.keys import SimKeyError
     from ..sim.server import Simulator
@@ -108,7 +112,10 @@ def run(args: argparse.Namespace) -> int:
     except (SimKeyError, MarketsFileError, ValueError, OSError) as exc:
         raise CliError(f"sim: {exc}") from None
     tune_gc()  # a long-running process: see fixgw/app/gctune.py
-    return asyncio.run(_serve(sim, args.cert_out))
+    try:
+        return run_event_loop(_serve(sim, args.cert_out), args.loop)
+    except EventLoopError as exc:
+        raise CliError(f"sim: {exc}") from None
 
 
 async def _serve(sim: object, cert_out: str | None) -> int:
