@@ -9,6 +9,20 @@ client's NewOrderSingle and OrderState, the simulator's Order and ExecutionRepor
 directly: the same object ``__init__`` would build.  Only for mutable dataclasses whose
 ``__init__`` is the generated one, without ``__post_init__`` (refused here).
 
+A frozen dataclass's ``__init__`` stores each field through ``object.__setattr__`` (about 90
+ns a field).  ``frozen_draft(cls)`` returns a class with the same base and slots whose
+instances take plain attribute stores; a hot path fills a draft, then turns it into the frozen
+class by assigning ``__class__`` (CPython allows it between classes of the same layout)::
+
+    s = object.__new__(STATE_DRAFT)
+    s.order_id = ...  # every field
+    s.__class__ = OrderState
+
+The object is then what ``__init__`` would have built -- equal, same repr and hash, frozen --
+provided every field was set: defaults are not applied and ``__post_init__`` is not run, so
+classes with one are refused, and each builder is checked against ``__init__`` in the tests.
+Used for the session's per-message actions and the simulator's snapshots and events.
+
 ``uuid4_text()`` is ``str(uuid.uuid4())`` without the UUID object and without a system call
 per id: random bytes are read 64 ids at a time and formatted directly (version 4, RFC 4122
 variant).  ``list.pop`` hands each id to exactly one caller, threads included; a forked child
@@ -24,7 +38,26 @@ import os
 from collections.abc import Callable
 from typing import Any
 
-__all__ = ["blank_factory", "dataclass_constructor", "uuid4_text"]
+__all__ = ["blank_factory", "dataclass_constructor", "frozen_draft", "uuid4_text"]
+
+
+def frozen_draft(cls: type) -> type:
+    """A settable stand-in for the frozen slotted dataclass ``cls``: same base, same slots, and
+    the plain ``__setattr__`` and ``__delattr__`` (both: with either one inherited from the
+    frozen base, attribute stores take the slow generic path)."""
+    params = getattr(cls, "__dataclass_params__", None)
+    if params is None or not params.frozen or "__slots__" not in cls.__dict__:
+        raise TypeError(f"{cls.__name__} is not a frozen dataclass with slots")
+    if hasattr(cls, "__post_init__"):
+        raise TypeError(f"{cls.__name__} has a __post_init__, which a draft would skip")
+    base = cls.__base__
+    assert base is not None  # only ``object`` has no base, and it is no dataclass
+    namespace = {
+        "__slots__": cls.__dict__["__slots__"],  # = cls.__slots__ (its own: checked above)
+        "__setattr__": object.__setattr__,
+        "__delattr__": object.__delattr__,
+    }
+    return type(f"{cls.__name__}Draft", (base,), namespace)
 
 
 def dataclass_constructor(cls: type, *given: str, leave_unset: bool = False) -> Callable[..., Any]:

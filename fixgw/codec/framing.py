@@ -132,10 +132,10 @@ class FrameReader:
                 self._resync()
                 raise FramingError("BodyLength field is too long or unterminated")
             return None
-        blen = bytes(buf[lstart:q])
+        blen = buf[lstart:q]
         if not blen.isdigit():
             self._resync()
-            raise FramingError(f"BodyLength is not a number: {blen!r}")
+            raise FramingError(f"BodyLength is not a number: {bytes(blen)!r}")
         body_len = int(blen)
         if body_len > self.max_size:
             self._resync()
@@ -144,16 +144,28 @@ class FrameReader:
         total = end + 7
         if len(buf) < total:
             return None
-        if buf[end : end + 3] != b"10=" or buf[total - 1] != SOH:
+        if not buf.startswith(b"10=", end) or buf[total - 1] != SOH:
             self._resync()
             raise FramingError(f"BodyLength {body_len} does not end at the CheckSum field")
-        want = bytes(buf[end + 3 : end + 6])
-        cs = checksum(memoryview(buf)[:end])
+        frame = self._take(total)
+        want = frame[end + 3 : end + 6]
+        cs = checksum(frame[:end])
         if want != b"%03d" % cs:
-            self._drop(total)
+            self.discarded += total
             raise FramingError(f"CheckSum is {want!r}, computed {cs:03d}; message discarded")
-        frame = bytes(buf[:total])
-        del buf[:total]
+        return frame
+
+    def _take(self, n: int) -> bytes:
+        """The first ``n`` bytes, removed: one copy (a slice of the bytearray would make two),
+        and when they are all there is (one message per read, the usual case) no shifting."""
+        buf = self._buf
+        if len(buf) == n:
+            frame = bytes(buf)
+            buf.clear()
+        else:
+            with memoryview(buf) as view:
+                frame = bytes(view[:n])
+            del buf[:n]
         return frame
 
     def frames(self) -> list[bytes | Exception]:

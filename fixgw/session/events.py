@@ -10,6 +10,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from ..hotpath import frozen_draft
+
 __all__ = [
     "Action",
     "SendBytes",
@@ -90,3 +92,33 @@ class ProtocolIssue:
 
 
 Action = SendBytes | Deliver | LoggedOn | LoggedOut | Disconnect | GapDetected | NotResent | ProtocolIssue
+
+
+# ---- building the per-message actions ------------------------------------------------------
+#
+# A frozen dataclass's ``__init__`` is most of what a ``SendBytes`` (every message sent) or a
+# ``Deliver`` (every one received) costs: these builders fill a draft and give it the real
+# class (``fixgw.hotpath.frozen_draft``), which builds what ``__init__`` would.
+
+_new = object.__new__
+_SEND_BYTES_DRAFT = frozen_draft(SendBytes)
+_DELIVER_DRAFT = frozen_draft(Deliver)
+
+
+def send_bytes(data: bytes, seq: int, msg_type: str) -> SendBytes:
+    """``SendBytes(data, seq, msg_type)``, built as the note above says."""
+    act: Any = _new(_SEND_BYTES_DRAFT)
+    act.data = data
+    act.seq = seq
+    act.msg_type = msg_type
+    act.__class__ = SendBytes
+    return act  # type: ignore[no-any-return]
+
+
+def deliver(message: Any, poss_dup: bool) -> Deliver:
+    """``Deliver(message, poss_dup)``, built as the note above says."""
+    act: Any = _new(_DELIVER_DRAFT)
+    act.message = message
+    act.poss_dup = poss_dup
+    act.__class__ = Deliver
+    return act  # type: ignore[no-any-return]

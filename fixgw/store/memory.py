@@ -3,10 +3,9 @@ throwaway sessions. Nothing survives the process."""
 
 from __future__ import annotations
 
-import contextlib
-from collections.abc import Iterator
-from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
+from types import TracebackType
+from typing import NamedTuple
 
 from .base import LogEntry, SeqNums, StoredMessage, StoreError
 from .checks import (
@@ -23,11 +22,65 @@ from .checks import (
 __all__ = ["MemoryStore"]
 
 
-@dataclass(frozen=True)
-class _Outbound:
+class _Outbound(NamedTuple):  # a tuple: built for every message sent
     msg_type: str
     raw: bytes | None  # None: number used with persist=False
     sent_at: datetime
+
+
+_new = object.__new__
+_DIRECTIONS = frozenset({"in", "out"})
+
+
+def _seqnums(next_sender: int, next_target: int) -> SeqNums:
+    """``SeqNums(next_sender, next_target)`` without the frozen dataclass's ``__init__`` (one
+    ``object.__setattr__`` call per field): the store makes one per message sent and received."""
+    seqs = _new(SeqNums)
+    fields = seqs.__dict__
+    fields["next_sender"] = next_sender
+    fields["next_target"] = next_target
+    return seqs
+
+
+def _plain(seq: object, raw: object, at: object) -> bool:
+    """The arguments every session call passes (an int seq, bytes, an aware UTC datetime), for
+    which the ``checks`` would return them unchanged: the fast paths skip those calls."""
+    return (
+        type(seq) is int
+        and seq >= 1
+        and type(raw) is bytes
+        and type(at) is datetime
+        and at.tzinfo is UTC
+    )
+
+
+class _Group:
+    """``MemoryStore.group()``: on an exception the block's writes are undone.  A class, not a
+    ``contextlib.contextmanager`` generator: the session opens one group per read."""
+
+    __slots__ = ("_store", "_seq", "_log_len")
+
+    def __init__(self, store: MemoryStore) -> None:
+        self._store = store
+
+    def __enter__(self) -> None:
+        store = self._store
+        store._check_open()
+        self._seq, self._log_len = store._seq, len(store._log)
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        if exc_type is None:
+            return
+        store, seq = self._store, self._seq
+        for n in [n for n in store._outbound if n >= seq.next_sender]:
+            del store._outbound[n]
+        del store._log[self._log_len :]
+        store._seq = seq
 
 
 class MemoryStore:
@@ -54,22 +107,13 @@ class MemoryStore:
             raise StoreError(f"store for session {self.session_id!r} is closed")
 
     def seqnums(self) -> SeqNums:
-        self._check_open()
+        if self._closed:
+            self._check_open()
         return self._seq
 
-    @contextlib.contextmanager
-    def group(self) -> Iterator[None]:
+    def group(self) -> _Group:
         """Same contract as ``SqliteStore.group``: on an exception the block's writes are undone."""
-        self._check_open()
-        seq, log_len = self._seq, len(self._log)
-        try:
-            yield
-        except BaseException:
-            for n in [n for n in self._outbound if n >= seq.next_sender]:
-                del self._outbound[n]
-            del self._log[log_len:]
-            self._seq = seq
-            raise
+        return _Group(self)
 
     def store_outbound(
         self,
@@ -80,6 +124,18 @@ class MemoryStore:
         *,
         persist: bool = True,
     ) -> None:
+        current = self._seq
+        # the session's call: nothing for the checks below to refuse or convert
+        if (
+            not self._closed
+            and seq == current.next_sender
+            and type(msg_type) is str
+            and msg_type
+            and _plain(seq, raw, sent_at)
+        ):
+            self._outbound[seq] = _Outbound(msg_type, raw if persist else None, sent_at)
+            self._seq = _seqnums(seq + 1, current.next_target)
+            return
         self._check_open()
         seq = check_seq("seq", seq)
         msg_type = check_text("msg_type", msg_type)
@@ -91,9 +147,11 @@ class MemoryStore:
         self._seq = SeqNums(seq + 1, self._seq.next_target)
 
     def set_next_target(self, n: int) -> None:
-        self._check_open()
-        n = check_seq("next_target", n)
-        self._seq = SeqNums(self._seq.next_sender, n)
+        if self._closed:
+            self._check_open()
+        if type(n) is not int or n < 1:
+            n = check_seq("next_target", n)
+        self._seq = _seqnums(self._seq.next_sender, n)
 
     def set_next_sender(self, n: int) -> None:
         self._check_open()
@@ -117,6 +175,21 @@ class MemoryStore:
         ]
 
     def log(self, direction: str, seq: int | None, raw: bytes, at: datetime) -> None:
+        # the session's call: nothing for the checks below to refuse or convert
+        if (
+            not self._closed
+            and type(direction) is str
+            and direction in _DIRECTIONS
+            and _plain(seq, raw, at)
+        ):
+            entry = _new(LogEntry)  # LogEntry(...) without its __init__, as _seqnums does
+            fields = entry.__dict__
+            fields["direction"] = direction
+            fields["seq"] = seq
+            fields["raw"] = raw
+            fields["at"] = at
+            self._log.append(entry)
+            return
         self._check_open()
         entry = LogEntry(
             check_direction(direction),
