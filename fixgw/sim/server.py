@@ -259,7 +259,7 @@ class _SimConnection(SessionConnection):
             if isinstance(a, SendBytes):
                 self._outbound(a)
             else:
-                super().execute([a])
+                self.act(a)
         self._rearm()
         if self._inline and not self._dispatching:
             self._dispatch_inline()
@@ -267,7 +267,7 @@ class _SimConnection(SessionConnection):
     def _dispatch_inline(self) -> None:
         self._dispatching = True
         try:
-            with self.corked():
+            with self.corked():  # (nests: a read's items are already under its cork)
                 while self._inline:
                     item = self._inline.pop(0)
                     pending = self._dispatch(item)
@@ -331,7 +331,7 @@ class _SimConnection(SessionConnection):
         except Exception as exc:
             self._app_failed(item, exc)
             return None
-        return result if inspect.isawaitable(result) else None
+        return result if result is not None and inspect.isawaitable(result) else None
 
     async def _await_app(self, item: tuple[Any, ...], pending: Any) -> None:
         try:

@@ -29,7 +29,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from typing import cast
 
 from ..session import Action, Disconnect, SendBytes, Session, SessionStateError
@@ -254,24 +254,9 @@ class SessionConnection:
         if not self._corked_by_block:
             self._cork = None
 
-    @contextlib.contextmanager
-    def corked(self) -> Iterator[None]:
+    def corked(self) -> _Cork:
         """Hold written messages until the block ends, then write them as one (nests)."""
-        if self._corked_by_block:
-            yield
-            return
-        self._corked_by_block = True
-        if self._cork is None:
-            self._cork = []
-        try:
-            yield
-        finally:
-            self._corked_by_block = False
-            try:
-                self.flush()
-            finally:
-                if self._burst is None:
-                    self._cork = None
+        return _Cork(self)
 
     def flush(self) -> None:
         """Commit a held burst, then write what the cork holds (also before an await that
@@ -328,18 +313,22 @@ class SessionConnection:
         for a in actions:
             if isinstance(a, SendBytes):
                 self.write(a.data)
-                continue
-            if isinstance(a, LoggedOn):
-                self.logged_on.set()
-            if self.on_action is not None:
-                try:
-                    self.on_action(a)
-                except Exception:  # an application bug must not kill the session
-                    log.exception("on_action handler failed for %s", type(a).__name__)
-            if isinstance(a, Disconnect):
-                self._closed(a.reason)
-                self.close_writer()
+            else:
+                self.act(a)
         self._rearm()
+
+    def act(self, a: Action) -> None:
+        """Carry out one action that is not bytes to send."""
+        if isinstance(a, LoggedOn):
+            self.logged_on.set()
+        if self.on_action is not None:
+            try:
+                self.on_action(a)
+            except Exception:  # an application bug must not kill the session
+                log.exception("on_action handler failed for %s", type(a).__name__)
+        if isinstance(a, Disconnect):
+            self._closed(a.reason)
+            self.close_writer()
 
     def _rearm(self) -> None:
         """Wake the timer task if the session's next deadline is now earlier than the one it
@@ -405,6 +394,36 @@ class SessionConnection:
                     return
                 self.execute(actions)
                 await self._drain()
+
+
+class _Cork:
+    """``SessionConnection.corked()``: a class, not a generator, as every read opens one."""
+
+    __slots__ = ("_conn", "_outer")
+
+    def __init__(self, conn: SessionConnection) -> None:
+        self._conn = conn
+        self._outer = False
+
+    def __enter__(self) -> None:
+        conn = self._conn
+        if conn._corked_by_block:
+            return  # nested: the outer block writes
+        self._outer = True
+        conn._corked_by_block = True
+        if conn._cork is None:
+            conn._cork = []
+
+    def __exit__(self, *exc: object) -> None:
+        if not self._outer:
+            return
+        conn = self._conn
+        conn._corked_by_block = False
+        try:
+            conn.flush()  # also when the block raised: what it wrote was stored
+        finally:
+            if conn._burst is None:
+                conn._cork = None
 
 
 def _ring(alarm: asyncio.Future[None]) -> None:
