@@ -91,7 +91,7 @@ class _Variant:
 
 async def _run(quick: bool) -> list[Row]:
     repeats = 2 if quick else 3
-    sizes = {"sync+journal": 200 if quick else 1500, "batched+journal": 500 if quick else 4000, "memory": 500 if quick else 4000}
+    sizes = {"sync+journal": 500 if quick else 4000, "batched+journal": 500 if quick else 4000, "memory": 500 if quick else 4000}
     rows: list[Row] = []
     with tempfile.TemporaryDirectory(prefix="fixgw-bench-tp-") as tmpdir, SimProcess(1) as sim:
         tmp = Path(tmpdir)
