@@ -14,7 +14,7 @@ from collections.abc import Mapping
 
 from .errors import RejectReason, ValidationError
 
-__all__ = ["split_fields", "split_parts", "split_tags_values", "TAG_NUMBERS"]
+__all__ = ["alternates", "split_fields", "split_parts", "split_tags_values", "TAG_NUMBERS"]
 
 _PAIR = re.compile(rb"([0-9]+)=([^\x01]*)\x01")
 _WELL_FORMED = re.compile(rb"(?:[1-9][0-9]*=[^\x01]+\x01)+")
@@ -39,14 +39,19 @@ TAG_NUMBERS: dict[bytes, int] = _TagNumbers()
 _tag_number = TAG_NUMBERS.__getitem__
 
 
-def split_parts(raw: bytes) -> list[bytes] | None:
-    """``[tag, value, tag, value, ..., b""]`` when the separators strictly alternate (so each
-    part is a whole tag or value) over at least four fields and the message ends with SOH;
-    else None.  Tags and values are not checked: empty or non-numeric parts are the caller's
-    business (a compiled shape compares the tags as bytes and checks the values it converts)."""
+def alternates(raw: bytes) -> bool:
+    """The separators strictly alternate ``=`` and SOH over at least four fields and the
+    message ends with SOH: replacing ``=`` by SOH and splitting gives whole tags and values."""
     seps = raw.translate(None, _NOT_SEPARATOR)
     n = len(seps)
-    if n < 8 or n & 1 or seps != _ALTERNATING[:n] or raw[-1] != 1:
+    return not (n < 8 or n & 1 or seps != _ALTERNATING[:n] or raw[-1] != 1)
+
+
+def split_parts(raw: bytes) -> list[bytes] | None:
+    """``[tag, value, tag, value, ..., b""]`` when the separators alternate (``alternates``);
+    else None.  Tags and values are not checked: empty or non-numeric parts are the caller's
+    business (a compiled shape compares the tags as bytes and checks the values it converts)."""
+    if not alternates(raw):
         return None
     return raw.replace(b"=", b"\x01").split(b"\x01")
 

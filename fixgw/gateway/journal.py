@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import dataclasses
 import enum
+import operator
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -22,6 +23,7 @@ from decimal import Decimal
 from typing import Any, Protocol, runtime_checkable
 
 from ..codec import FrameReader, FramingError, ValidationError, build_frame, split_fields
+from ..codec.tokenizer import alternates
 from ..messages.enums import OrdStatus
 
 __all__ = [
@@ -103,8 +105,12 @@ def redact(raw: bytes) -> tuple[bytes, bool]:
     A message that cannot be split but might hold a secret is withheld entirely (``b""``):
     cutting fields out of bytes we cannot parse could leave part of a signature behind.
     """
-    if not any(n in raw for n in _SECRET_NEEDLES) and not raw.startswith(_SECRET_PREFIXES):
-        return raw, False
+    for needle in _SECRET_NEEDLES:  # (a loop: any() over a generator costs a third more)
+        if needle in raw:
+            break
+    else:
+        if not raw.startswith(_SECRET_PREFIXES):
+            return raw, False
     try:
         fields = split_fields(raw, _DATA_TAGS)
     except ValidationError:
@@ -129,14 +135,13 @@ def _field_values(raw: bytes) -> dict[int, bytes]:
 _SUMMARY_ITEMS = tuple((name, tag) for name, tag in SUMMARY_TAGS.items() if tag not in SECRET_TAGS)
 
 
-def summarize(raw: bytes) -> Redacted:
-    """Redact ``raw`` and pull out the searchable fields (`SUMMARY_TAGS`).
+def _seq_value(text: str) -> int | None:
+    return int(text) if text.isdigit() else None
 
-    ``seq`` is an int; other values are str (wire text).  ``summary["raw_data"]`` is
-    ``"redacted"`` when secrets were removed; ``summary["parse_error"]`` is set when the bytes
-    did not split into fields (they are stored anyway, minus any secret)."""
-    clean, was_redacted = redact(raw)
-    values = _field_values(clean if clean else raw)
+
+def _summary_checked(raw: bytes) -> dict[str, Any]:
+    """The summary through the full split (any message; ``parse_error`` when it fails)."""
+    values = _field_values(raw)
     summary: dict[str, Any] = {}
     if not values:
         summary["parse_error"] = "not a well-formed FIX message"
@@ -145,10 +150,86 @@ def summarize(raw: bytes) -> Redacted:
         if v is None:
             continue
         text = v.decode("utf-8", "replace")
-        if name == "seq":
-            summary[name] = int(text) if text.isdigit() else None
+        summary[name] = _seq_value(text) if name == "seq" else text
+    return summary
+
+
+_Plan = tuple[tuple[str, ...], Callable[[list[str]], Any], int]  # names, picker, "seq" index
+
+
+class _SummaryPlans:
+    """The summary by shape: what the journal's writer thread spends most of its Python time
+    on (~2 messages per order; measured, the journal without it acknowledged ~30% more
+    orders/s).
+
+    A session's messages repeat a few tag sequences.  For each sequence, the positions of the
+    summary fields are worked out once; a message of a known sequence is then decoded and
+    split with C string methods and its values picked by position.  Only plain ASCII messages
+    get a plan (separators strictly alternating, no empty value, canonical tags, no DATA
+    field); anything else, and any sequence past the bound, goes through
+    ``_summary_checked``, which gives the same summary (tests/test_journal_summary.py)."""
+
+    MAX = 1024
+
+    def __init__(self) -> None:
+        self._plans: dict[str, _Plan | None] = {}  # tag sequence -> plan (None: checked path)
+
+    def summary(self, raw: bytes) -> dict[str, Any] | None:
+        """The summary, or None when this message needs the checked path."""
+        if not raw.isascii() or b"=\x01" in raw or not alternates(raw):
+            return None
+        parts = raw.decode("ascii").replace("=", "\x01").split("\x01")
+        tags = parts[0:-1:2]
+        key = "\x01".join(tags)
+        plans = self._plans
+        if key in plans:
+            plan = plans[key]
         else:
-            summary[name] = text
+            plan = self._plan(tags)
+            if len(plans) < self.MAX:
+                plans[key] = plan
+        if plan is None:
+            return None
+        names, pick, seq_at = plan
+        texts = pick(parts)
+        summary: dict[str, Any] = dict(zip(names, texts, strict=True))
+        if seq_at >= 0:
+            summary["seq"] = _seq_value(texts[seq_at])
+        return summary
+
+    @staticmethod
+    def _plan(tags: list[str]) -> _Plan | None:
+        first: dict[int, int] = {}
+        for i, t in enumerate(tags):
+            if not t.isdigit() or t[:1] == "0" or len(t) > 9:
+                return None  # not a canonical tag: the checked path says what is wrong
+            tag = int(t)
+            if tag in _DATA_TAGS or tag in _DATA_TAGS.values():
+                return None  # DATA fields are split by byte count there
+            first.setdefault(tag, 2 * i + 1)  # the value's index in parts; the first one wins
+        names = tuple(name for name, tag in _SUMMARY_ITEMS if tag in first)
+        positions = [first[SUMMARY_TAGS[name]] for name in names]
+        if not positions:
+            return (), lambda parts: (), -1
+        get = operator.itemgetter(*positions)
+        pick = get if len(positions) > 1 else lambda parts: (get(parts),)
+        return names, pick, names.index("seq") if "seq" in names else -1
+
+
+_SUMMARY_PLANS = _SummaryPlans()
+
+
+def summarize(raw: bytes) -> Redacted:
+    """Redact ``raw`` and pull out the searchable fields (`SUMMARY_TAGS`).
+
+    ``seq`` is an int; other values are str (wire text).  ``summary["raw_data"]`` is
+    ``"redacted"`` when secrets were removed; ``summary["parse_error"]`` is set when the bytes
+    did not split into fields (they are stored anyway, minus any secret)."""
+    clean, was_redacted = redact(raw)
+    target = clean if clean else raw
+    summary = _SUMMARY_PLANS.summary(target)
+    if summary is None:
+        summary = _summary_checked(target)
     if was_redacted:
         summary["raw_data"] = "redacted"
     return Redacted(clean, summary, was_redacted)
