@@ -195,3 +195,29 @@ async def test_a_connection_closed_while_paused_is_not_resumed() -> None:
     writer.drained.set()
     await resume
     assert writer.transport.paused == 1 and writer.transport.resumed == 0
+
+
+# ---- a failing on_bytes hook (e.g. the journal's tap) ---------------------------------------
+
+
+async def test_a_failing_inbound_hook_ends_the_connection_as_an_internal_error(kalshi_sim, kalshi_keys) -> None:
+    from fixgw.messages import OrderMassCancelRequest, default_encoder, enums
+    from fixgw.session import LoggedOn
+    from fixgw.testing import sim_client
+
+    async with sim_client(kalshi_sim, kalshi_keys, "KalshiNR", reconnect=False) as client:
+        await client.wait_for(LoggedOn)
+        conn = client.initiator.connection
+        assert conn is not None
+
+        def broken(direction: str, data: bytes) -> None:
+            if direction == "in":
+                raise OSError("journal disk full")
+
+        conn.on_bytes = broken
+        cancel_all = OrderMassCancelRequest(
+            cl_ord_id="mc-1", mass_cancel_request_type=enums.MassCancelRequestType.CANCEL_FOR_SESSION
+        ).encode_body(default_encoder())
+        await client.initiator.send("q", cancel_all)  # the exchange answers it
+        reason = await client.wait_ended()
+    assert reason == "internal error: OSError: journal disk full"

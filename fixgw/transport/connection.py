@@ -113,9 +113,9 @@ class SessionConnection:
         """One chunk from the peer: through the session, answers written as one."""
         if self.closed.is_set():
             return
-        if self.on_bytes is not None:
-            self.on_bytes("in", data)
         try:
+            if self.on_bytes is not None:
+                self.on_bytes("in", data)  # e.g. the journal's tap: its failure is ours too
             with self.corked():
                 self.execute(self.session.data_received(data))
         except Exception as exc:
