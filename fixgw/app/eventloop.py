@@ -1,7 +1,7 @@
 """Which event loop runs a long-lived process: asyncio's own, or uvloop if asked for.
 
 uvloop is an optional extra (``pip install 'fixgw[uvloop]'``), never picked on its own: it
-takes ~13% off the order round trip here (253 -> 220 µs p50, bench/README.md) but not
+takes ~8% off the order round trip here (197 -> 181 µs p50, bench/README.md) but not
 throughput, and a trader should choose to run a different loop, not find it swapped in.
 Everything in fixgw runs on both (the test suite runs the simulator and a client on it).
 """
