@@ -566,16 +566,13 @@ class Session:
             self._check_resend_done(new)
             return []
         self.store.set_next_target(seq + 1)
-        if self._resend_until is not None:
-            self._check_resend_done(seq + 1)
-        if mt not in ADMIN_TYPES:  # what _dispatch does first, without the call
-            return [deliver(fm, poss_dup)]
+        self._check_resend_done(seq + 1)
         return self._dispatch(fm, poss_dup)
 
     def _dispatch(self, fm: FixMessage, poss_dup: bool) -> list[Action]:
         mt = fm.msg_type
         if mt not in ADMIN_TYPES or mt == "3":
-            return [Deliver(fm, poss_dup)]
+            return [deliver(fm, poss_dup)]
         if mt == "0":
             if self._test_req is not None and fm.body.get(112) == self._test_req[0]:
                 self._test_req = None
