@@ -23,7 +23,7 @@ from decimal import Decimal
 from typing import Any, Protocol, runtime_checkable
 
 from ..codec import FrameReader, FramingError, ValidationError, build_frame, split_fields
-from ..codec.tokenizer import alternates
+from ..codec.tokenizer import TAG_NUMBERS, alternates
 from ..messages.enums import OrdStatus
 
 __all__ = [
@@ -201,9 +201,10 @@ class _SummaryPlans:
     def _plan(tags: list[str]) -> _Plan | None:
         first: dict[int, int] = {}
         for i, t in enumerate(tags):
-            if not t.isdigit() or t[:1] == "0" or len(t) > 9:
+            try:
+                tag = TAG_NUMBERS[t.encode()]
+            except KeyError:
                 return None  # not a canonical tag: the checked path says what is wrong
-            tag = int(t)
             if tag in _DATA_TAGS or tag in _DATA_TAGS.values():
                 return None  # DATA fields are split by byte count there
             first.setdefault(tag, 2 * i + 1)  # the value's index in parts; the first one wins
